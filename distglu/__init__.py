@@ -1,0 +1,30 @@
+"""distglu: MXNet 1.x Gluon's API on NumPy (CPU) and CuPy (GPU), data-parallel with MPI.
+
+``import distglu as mx`` runs MXNet Gluon programs unchanged but for the import.
+"""
+__version__ = '0.1.0'
+
+from . import base
+from .base import DistGluError, MXNetError
+from .context import Context, cpu, gpu, cpu_pinned, current_context, num_gpus
+from . import context
+from . import ndarray
+from . import ndarray as nd
+from . import autograd
+from . import random
+from . import test_utils
+
+
+def __getattr__(name):
+    # The Gluon stack is imported on first use so that `import distglu` stays light.
+    import importlib
+    if name in ('gluon', 'init', 'initializer', 'optimizer', 'metric', 'kvstore', 'lr_scheduler',
+                'kv', 'distributed', 'io'):
+        real = {'init': 'initializer', 'kv': 'kvstore'}.get(name, name)
+        if real == 'lr_scheduler':
+            mod = importlib.import_module('.optimizer.lr_scheduler', __name__)
+        else:
+            mod = importlib.import_module('.' + real, __name__)
+        globals()[name] = mod
+        return mod
+    raise AttributeError("module 'distglu' has no attribute %r" % name)
