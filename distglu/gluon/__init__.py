@@ -1,0 +1,21 @@
+"""Gluon: the imperative neural-network API (``mxnet.gluon``)."""
+import importlib
+
+_SUBMODULES = ('parameter', 'block', 'trainer', 'loss', 'utils', 'nn', 'rnn', 'data',
+               'model_zoo', 'contrib')
+_EXPORTS = {'Parameter': 'parameter', 'ParameterDict': 'parameter', 'Constant': 'parameter',
+            'DeferredInitializationError': 'parameter', 'Block': 'block',
+            'HybridBlock': 'block', 'SymbolBlock': 'block', 'Trainer': 'trainer'}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        mod = importlib.import_module('.' + name, __name__)
+        globals()[name] = mod
+        return mod
+    if name in _EXPORTS:
+        mod = importlib.import_module('.' + _EXPORTS[name], __name__)
+        val = getattr(mod, name)
+        globals()[name] = val
+        return val
+    raise AttributeError("module 'distglu.gluon' has no attribute %r" % name)
