@@ -30,7 +30,7 @@ _FLAG_TYPES = {v: k for k, v in _TYPE_FLAGS.items()}
 
 
 def _encode(arr):
-    data = np.ascontiguousarray(arr.asnumpy())
+    data = np.asarray(arr.asnumpy(), order='C')
     flag = _TYPE_FLAGS.get(data.dtype)
     if flag is None:
         raise DistGluError("save: cannot save arrays of dtype %s" % data.dtype)
