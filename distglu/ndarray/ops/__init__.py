@@ -1,20 +1,18 @@
 """Every NDArray operator, grouped by family (one module per family).
 
 Each family module lists its public operators in ``__all__``; they are all exported
-as ``distglu.nd.<name>``.
+as ``distglu.nd.<name>``. (Module names such as ``norm`` are also operator names, so
+the modules are kept under ``_FAMILIES`` before the star imports shadow them.)
 """
-from . import arith, elemwise, reduce, shape, indexing, linalg, nn, conv, norm, rnn_op, convert
-from .arith import *          # noqa: F401,F403
-from .elemwise import *       # noqa: F401,F403
-from .reduce import *         # noqa: F401,F403
-from .shape import *          # noqa: F401,F403
-from .indexing import *       # noqa: F401,F403
-from .linalg import *         # noqa: F401,F403
-from .nn import *             # noqa: F401,F403
-from .conv import *           # noqa: F401,F403
-from .norm import *           # noqa: F401,F403
-from .rnn_op import *         # noqa: F401,F403
-from .convert import *        # noqa: F401,F403
+import importlib as _importlib
 
-_FAMILIES = (arith, elemwise, reduce, shape, indexing, linalg, nn, conv, norm, rnn_op, convert)
-__all__ = [n for m in _FAMILIES for n in m.__all__]
+_FAMILY_NAMES = ('arith', 'elemwise', 'reduce', 'shape', 'indexing', 'linalg', 'nn', 'conv',
+                 'norm', 'rnn_op', 'convert')
+_FAMILIES = tuple(_importlib.import_module('.' + _n, __name__) for _n in _FAMILY_NAMES)
+
+__all__ = []
+for _m in _FAMILIES:
+    for _name in _m.__all__:
+        globals()[_name] = getattr(_m, _name)
+        __all__.append(_name)
+del _m, _name

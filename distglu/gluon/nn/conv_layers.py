@@ -1,0 +1,2 @@
+"""(layer family, being written)"""
+__all__ = []

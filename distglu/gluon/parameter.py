@@ -1,0 +1,630 @@
+"""Parameter, Constant and ParameterDict (MXNet 1.x ``mxnet.gluon.parameter``).
+
+A Parameter holds one copy of its data per context plus a gradient buffer per copy.
+A 0 in its shape means "not known yet": with ``allow_deferred_init`` the data is created
+at the first forward pass, when the layer has seen its input.
+"""
+import re
+import warnings
+from collections import OrderedDict
+
+import numpy as np
+
+from .. import autograd
+from ..base import DistGluError, normalize_dtype
+from ..context import Context, cpu, current_context
+from .. import ndarray as nd
+from ..ndarray.ndarray import NDArray
+
+__all__ = ['DeferredInitializationError', 'Parameter', 'Constant', 'ParameterDict',
+           'tensor_types']
+
+tensor_types = (NDArray,)
+
+
+class DeferredInitializationError(DistGluError):
+    """A parameter was used before its deferred initialization ran."""
+
+
+def shape_is_known(shape):
+    return shape is not None and all(s > 0 for s in shape)
+
+
+def _dtype_str(dtype):
+    return np.dtype(dtype).name
+
+
+class Parameter:
+    """A weight of a Block: data on one or more contexts and their gradients.
+
+    Mirrors MXNet 1.x: ``Parameter(name, grad_req='write', shape=None, dtype=float32,
+    lr_mult=1.0, wd_mult=1.0, init=None, allow_deferred_init=False, differentiable=True,
+    stype='default', grad_stype='default')``.
+    """
+
+    def __init__(self, name, grad_req='write', shape=None, dtype=np.float32, lr_mult=1.0,
+                 wd_mult=1.0, init=None, allow_deferred_init=False, differentiable=True,
+                 stype='default', grad_stype='default'):
+        self._var = None
+        self._data = None
+        self._grad = None
+        self._ctx_list = None
+        self._deferred_init = ()
+        self._differentiable = differentiable
+        self._allow_deferred_init = allow_deferred_init
+        self._grad_req = None
+        if isinstance(shape, int):
+            shape = (shape,)
+        self._shape = None if shape is None else tuple(shape)
+        self.name = name
+        self._dtype = normalize_dtype(dtype)
+        self.lr_mult = lr_mult
+        self.wd_mult = wd_mult
+        self.grad_req = grad_req
+        self.init = init
+        self._stype = stype
+        self._grad_stype = grad_stype
+        self._trainer = None
+
+    def __repr__(self):
+        return 'Parameter %s (shape=%s, dtype=%s)' % (self.name, self.shape,
+                                                       _dtype_str(self.dtype))
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def grad_req(self):
+        return self._grad_req
+
+    @grad_req.setter
+    def grad_req(self, req):
+        if req not in ('write', 'add', 'null'):
+            raise DistGluError("grad_req must be one of 'write', 'add', or 'null', but got "
+                               "'%s'" % (req,))
+        if not self._differentiable:
+            req = 'null'
+        if self._grad_req == req:
+            return
+        self._grad_req = req
+        if req == 'null' and self._grad is not None:
+            self._grad = None
+            for d in self._data:
+                d._node = None
+        elif self._data is not None:
+            self._init_grad()
+
+    @property
+    def dtype(self):
+        return self._dtype.type
+
+    @dtype.setter
+    def dtype(self, dtype):
+        self.cast(dtype)
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @shape.setter
+    def shape(self, new_shape):
+        new_shape = tuple(new_shape)
+        if self._shape is None:
+            self._shape = new_shape
+            return
+        if len(self._shape) != len(new_shape) or any(
+                i != j and i != 0 for i, j in zip(self._shape, new_shape)):
+            raise DistGluError("Expected shape %s is incompatible with given shape %s."
+                               % (str(new_shape), str(self._shape)))
+        self._shape = new_shape
+
+    @property
+    def stype(self):
+        return self._stype
+
+    # ------------------------------------------------------------------ init
+    def initialize(self, init=None, ctx=None, default_init=None, force_reinit=False):
+        """Create the data (now, or at the first forward if the shape is not known yet).
+
+        ``init`` (or the parameter's own ``init``) decides the values; ``default_init``
+        (Uniform by default) is used when neither is given.
+        """
+        from .. import initializer
+        if default_init is None:
+            default_init = initializer.Uniform()
+        if self._data is not None and not force_reinit:
+            warnings.warn("Parameter '%s' is already initialized, ignoring. Set "
+                          "force_reinit=True to re-initialize." % self.name, stacklevel=2)
+            return
+        self._data = self._grad = None
+        ctx = self._ctx_arg(ctx)
+        if init is None:
+            init = default_init if self.init is None else self.init
+        if not shape_is_known(self._shape):
+            if self._allow_deferred_init:
+                self._deferred_init = (init, ctx, default_init, None)
+                return
+            raise DistGluError("Cannot initialize Parameter '%s' because it has invalid "
+                               "shape: %s." % (self.name, str(self._shape)))
+        self._deferred_init = (init, ctx, default_init, None)
+        self._finish_deferred_init()
+
+    @staticmethod
+    def _ctx_arg(ctx):
+        if ctx is None:
+            return [current_context()]
+        if isinstance(ctx, Context):
+            return [ctx]
+        ctx = list(ctx)
+        for c in ctx:
+            if not isinstance(c, Context):
+                raise DistGluError("ctx: expected a Context or a list of Contexts, got %r"
+                                   % (c,))
+        return ctx
+
+    def _finish_deferred_init(self):
+        """Run a pending deferred initialization (the shape must be known by now)."""
+        if not self._deferred_init:
+            return
+        init, ctx, default_init, data = self._deferred_init
+        if not shape_is_known(self._shape):
+            raise DistGluError("Cannot initialize Parameter '%s' because it has invalid "
+                               "shape: %s. Please specify in_units, in_channels, etc for "
+                               "`Block`s." % (self.name, str(self._shape)))
+        self._deferred_init = ()
+        from .. import initializer
+        with autograd.pause():
+            if data is None:
+                data = nd.zeros(self._shape, dtype=self._dtype, ctx=cpu())
+                initializer.create(default_init)(
+                    initializer.InitDesc(self.name, {'__init__': init}), data)
+            self._init_impl(data, ctx)
+
+    def _init_impl(self, data, ctx_list):
+        self._ctx_list = list(ctx_list)
+        # every context gets its own copy (never an alias of the caller's array)
+        self._data = [data.copyto(c) for c in self._ctx_list]
+        self._init_grad()
+
+    def _init_grad(self):
+        if self._grad_req == 'null' or self._data is None:
+            self._grad = None
+            return
+        self._grad = [nd.zeros_like(d) for d in self._data]
+        autograd.mark_variables(self._data, self._grad, self._grad_req)
+
+    def _check_and_get(self, arr_list, ctx):
+        if arr_list is not None:
+            if ctx is list:
+                return arr_list
+            if ctx is None:
+                if len(arr_list) == 1:
+                    return arr_list[0]
+                ctx = current_context()
+            idx = self._ctx_index(ctx)
+            if idx is not None:
+                return arr_list[idx]
+            raise DistGluError("Parameter '%s' was not initialized on context %s. It was "
+                               "only initialized on %s." % (self.name, str(ctx),
+                                                             str(self._ctx_list)))
+        if self._deferred_init:
+            raise DeferredInitializationError(
+                "Parameter '%s' has not been initialized yet because initialization was "
+                "deferred. Actual initialization happens during the first forward pass. "
+                "Please pass one batch of data through the network before accessing "
+                "Parameters. You can also avoid deferred initialization by specifying "
+                "in_units, num_features, etc., for network layers." % self.name)
+        raise DistGluError("Parameter '%s' has not been initialized. Note that you should "
+                           "initialize parameters and create Trainer with "
+                           "Block.collect_params() instead of Block.params because the later "
+                           "does not include Parameters of nested child Blocks" % self.name)
+
+    def _ctx_index(self, ctx):
+        for i, c in enumerate(self._ctx_list):
+            if c is ctx or c == ctx:
+                return i
+        return None
+
+    # ------------------------------------------------------------------ access
+    def data(self, ctx=None):
+        """The data on ``ctx`` (the only context if there is one)."""
+        d = self._data
+        if d is not None and ctx is None and len(d) == 1:
+            return d[0]
+        return self._check_and_get(d, ctx)
+
+    def list_data(self):
+        return self._check_and_get(self._data, list)
+
+    def grad(self, ctx=None):
+        """The gradient buffer on ``ctx``."""
+        if self._data is not None and self._grad is None:
+            raise DistGluError("Cannot get gradient array for Parameter '%s' because "
+                               "grad_req='null'" % self.name)
+        g = self._grad
+        if g is not None and ctx is None and len(g) == 1:
+            return g[0]
+        return self._check_and_get(g, ctx)
+
+    def list_grad(self):
+        if self._data is not None and self._grad is None:
+            raise DistGluError("Cannot get gradient array for Parameter '%s' because "
+                               "grad_req='null'" % self.name)
+        return self._check_and_get(self._grad, list)
+
+    def list_ctx(self):
+        if self._data is None:
+            if self._deferred_init:
+                return self._deferred_init[1]
+            raise DistGluError("Parameter '%s' has not been initialized" % self.name)
+        return self._ctx_list
+
+    def set_data(self, data):
+        """Set the value on every context (or store it for a pending deferred init)."""
+        if not isinstance(data, NDArray):
+            data = nd.array(data, dtype=self._dtype)
+        self.shape = data.shape
+        if self._data is None:
+            if not self._deferred_init:
+                raise DistGluError("Parameter '%s' has not been initialized" % self.name)
+            self._deferred_init = self._deferred_init[:3] + (data,)
+            return
+        for arr in self._data:
+            with autograd.pause():
+                arr._data[...] = data.as_in_context(arr.context)._data
+
+    def zero_grad(self):
+        """Set the gradient buffers to 0."""
+        if self._grad is None:
+            return
+        for g in self._grad:
+            g._data[...] = 0
+
+    def reset_ctx(self, ctx):
+        """Move the parameter (data and gradients) to other context(s)."""
+        ctx = self._ctx_arg(ctx)
+        if self._data is not None:
+            with autograd.pause():
+                data = self._data[0].copyto(cpu())
+            self._init_impl(data, ctx)
+        elif self._deferred_init:
+            init, _, default_init, data = self._deferred_init
+            self._deferred_init = (init, ctx, default_init, data)
+        else:
+            raise DistGluError("Cannot reset context for Parameter '%s' because it has not "
+                               "been initialized." % self.name)
+
+    def cast(self, dtype):
+        """Cast data and gradients to ``dtype``."""
+        self._dtype = normalize_dtype(dtype)
+        if self._data is None:
+            return
+        with autograd.pause():
+            self._data = [d.astype(self._dtype) for d in self._data]
+            if self._grad is not None:
+                self._init_grad()
+
+    def var(self):
+        raise DistGluError("Parameter.var(): distglu has no symbolic API; use data()")
+
+    def row_sparse_data(self, row_id):
+        return self.data(row_id.context)
+
+    def list_row_sparse_data(self, row_id):
+        return self.list_data()
+
+    def _load_init(self, data, ctx, cast_dtype=False, dtype_source='current'):
+        """Set the value from a loaded array, checking shape and dtype."""
+        if self._shape:
+            unknown_dim_size = -1 if self._shape is None else 0
+            for self_dim, data_dim in zip(self._shape, data.shape):
+                if self_dim != unknown_dim_size and self_dim != data_dim:
+                    raise DistGluError(
+                        "Failed loading Parameter '%s' from saved params: shape incompatible "
+                        "expected %s vs saved %s" % (self.name, str(self._shape),
+                                                     str(data.shape)))
+            if len(self._shape) != len(data.shape):
+                raise DistGluError(
+                    "Failed loading Parameter '%s' from saved params: shape incompatible "
+                    "expected %s vs saved %s" % (self.name, str(self._shape), str(data.shape)))
+            self._shape = tuple(i if i != unknown_dim_size else j
+                                for i, j in zip(self._shape, data.shape))
+        else:
+            self._shape = data.shape
+        if np.dtype(data.dtype) != self._dtype:
+            if not cast_dtype:
+                raise DistGluError(
+                    "Failed loading Parameter '%s' from saved params: dtype incompatible "
+                    "expected %s vs saved %s. Set cast_dtype=True to cast the dtype of saved "
+                    "params." % (self.name, _dtype_str(self._dtype), _dtype_str(data.dtype)))
+            if dtype_source == 'saved':
+                self._dtype = np.dtype(data.dtype)
+            else:
+                data = data.astype(self._dtype)
+        if self._data is None:
+            if self._deferred_init:
+                ctx = self._deferred_init[1] if ctx is None else self._ctx_arg(ctx)
+            else:
+                ctx = self._ctx_arg(ctx)
+            self._deferred_init = ()
+            self._init_impl(data, ctx)
+        else:
+            if ctx is not None and set(self._ctx_arg(ctx)) != set(self._ctx_list):
+                self._init_impl(data, self._ctx_arg(ctx))
+            else:
+                self.set_data(data)
+        self._deferred_init = ()
+
+
+class Constant(Parameter):
+    """A parameter that is never updated: ``grad_req='null'``, value given at creation."""
+
+    def __init__(self, name, value):
+        if not isinstance(value, NDArray):
+            value = nd.array(value)
+        self.value = value
+
+        from .. import initializer
+
+        class _ConstInit(initializer.Initializer):
+            """Copies the constant's value (any parameter name)."""
+
+            def _init_weight(self, _, arr):
+                arr._data[...] = value.as_in_context(arr.context)._data
+
+            def __call__(self, desc, arr):
+                self._init_weight(desc, arr)
+
+        super().__init__(name, grad_req='null', shape=value.shape, dtype=value.dtype,
+                         init=_ConstInit())
+
+    def __repr__(self):
+        return 'Constant %s (shape=%s, dtype=%s)' % (self.name, self.shape,
+                                                      _dtype_str(self.dtype))
+
+    @property
+    def grad_req(self):
+        return 'null'
+
+    @grad_req.setter
+    def grad_req(self, req):
+        if req != 'null':
+            warnings.warn("Constant parameter '%s' does not support grad_req other than "
+                          "'null', and new value '%s' is ignored." % (self.name, req))
+        self._grad_req = 'null'
+
+
+class ParameterDict:
+    """An ordered dict of Parameters keyed by their prefixed names (``dense0_weight``)."""
+
+    def __init__(self, prefix='', shared=None):
+        self._prefix = prefix
+        self._params = OrderedDict()
+        self._shared = shared
+
+    def __repr__(self):
+        s = '{name}(\n{content}\n)'
+        name = self._prefix + ' ' if self._prefix else ''
+        return s.format(name=name, content='\n'.join(
+            ['  ' + repr(v).replace('\n', '\n  ') for v in self.values()]))
+
+    def __getitem__(self, key):
+        return self._params[key]
+
+    def __iter__(self):
+        return iter(self._params)
+
+    def __len__(self):
+        return len(self._params)
+
+    def __contains__(self, key):
+        return key in self._params
+
+    def items(self):
+        return self._params.items()
+
+    def keys(self):
+        return self._params.keys()
+
+    def values(self):
+        return self._params.values()
+
+    @property
+    def prefix(self):
+        return self._prefix
+
+    def _get_impl(self, name):
+        if name in self._params:
+            return self._params[name]
+        if self._shared is not None and name in self._shared._params:
+            self._params[name] = self._shared._params[name]
+            return self._shared._params[name]
+        return None
+
+    def get(self, name, **kwargs):
+        """Return the Parameter ``prefix + name``, creating it with ``kwargs`` if needed.
+
+        An existing parameter must agree with the given attributes (an unknown 0 in a
+        stored shape is filled from the given shape).
+        """
+        name = self._prefix + name
+        param = self._get_impl(name)
+        if param is None:
+            param = Parameter(name, **kwargs)
+            self._params[name] = param
+        else:
+            for k, v in kwargs.items():
+                if hasattr(param, k) and getattr(param, k) is not None:
+                    existing = getattr(param, k)
+                    if k == 'shape' and len(v) == len(existing):
+                        inferred = []
+                        matched = True
+                        for dim1, dim2 in zip(v, existing):
+                            if dim1 != dim2 and dim1 * dim2 != 0:
+                                matched = False
+                                break
+                            inferred.append(max(dim1, dim2))
+                        if matched:
+                            param._shape = tuple(inferred)
+                            continue
+                    elif k == 'dtype' and np.dtype(v) == np.dtype(existing):
+                        continue
+                    if v != existing and v is not None:
+                        raise DistGluError(
+                            "Cannot retrieve Parameter '%s' because desired attribute does "
+                            "not match with stored for attribute '%s': desired '%s' vs "
+                            "stored '%s'." % (name, k, str(v), str(getattr(param, k))))
+                else:
+                    setattr(param, k, v)
+        return param
+
+    def get_constant(self, name, value=None):
+        """Return the Constant ``prefix + name``, creating it from ``value`` if needed."""
+        name = self._prefix + name
+        param = self._get_impl(name)
+        if param is None:
+            if value is None:
+                raise DistGluError("No constant named '%s'. Please specify value if you want "
+                                   "to create a new constant." % name)
+            param = Constant(name, value)
+            self._params[name] = param
+        elif value is not None:
+            if not isinstance(param, Constant):
+                raise DistGluError("Parameter '%s' already exists but it is not a constant."
+                                   % name)
+            if isinstance(value, NDArray):
+                value = value.asnumpy()
+            if param.shape != np.shape(value) or \
+                    not np.array_equal(param.value.asnumpy(), np.asarray(value)):
+                raise DistGluError("Constant '%s' already exists but its value doesn't match "
+                                   "new value" % name)
+        return param
+
+    def update(self, other):
+        """Add the parameters of ``other`` (same name must mean the same Parameter)."""
+        for k, v in other.items():
+            if k in self._params:
+                if self._params[k] is not v:
+                    raise DistGluError("Cannot update self with other because they have "
+                                       "different Parameters with the same name '%s'" % k)
+            else:
+                self._params[k] = v
+
+    def initialize(self, init=None, ctx=None, verbose=False, force_reinit=False):
+        """Initialize every parameter; ``init`` is the default for those without their own."""
+        from .. import initializer
+        if init is None:
+            init = initializer.Uniform()
+        if verbose and hasattr(init, 'set_verbosity'):
+            init.set_verbosity(verbose=verbose)
+        for v in self.values():
+            v.initialize(None, ctx, init, force_reinit=force_reinit)
+
+    def zero_grad(self):
+        for p in self.values():
+            p.zero_grad()
+
+    def reset_ctx(self, ctx):
+        for p in self.values():
+            p.reset_ctx(ctx)
+
+    def list_ctx(self):
+        s = []
+        for p in self.values():
+            for c in p.list_ctx():
+                if c not in s:
+                    s.append(c)
+        return s
+
+    def setattr(self, name, value):
+        """Set an attribute (e.g. ``grad_req``, ``lr_mult``) on every parameter."""
+        for p in self.values():
+            setattr(p, name, value)
+
+    def save(self, filename, strip_prefix=''):
+        """Save the parameters' values (names without ``strip_prefix``)."""
+        arg_dict = {}
+        for param in self.values():
+            weight = param._reduce()
+            if not param.name.startswith(strip_prefix):
+                raise DistGluError(
+                    "Prefix '%s' is to be striped before saving, but Parameter's name '%s' "
+                    "does not start with '%s'. this may be due to your Block shares "
+                    "parameters from other Blocks or you forgot to use 'with name_scope()' "
+                    "when creating child blocks. For more info on naming, please see "
+                    "https://mxnet.apache.org/api/python/docs/tutorials/packages/gluon/"
+                    "blocks/naming.html" % (strip_prefix, param.name, strip_prefix))
+            arg_dict[param.name[len(strip_prefix):]] = weight
+        nd.save(filename, arg_dict)
+
+    def load(self, filename, ctx=None, allow_missing=False, ignore_extra=False,
+             restore_prefix='', cast_dtype=False, dtype_source='current'):
+        """Load values saved by :meth:`save` (names get ``restore_prefix`` prepended)."""
+        if restore_prefix:
+            for name in self.keys():
+                if not name.startswith(restore_prefix):
+                    raise DistGluError("restore_prefix is '%s' but Parameters name '%s' does "
+                                       "not start with '%s'" % (restore_prefix, name,
+                                                               restore_prefix))
+        ndarray_load = nd.load(filename)
+        self.load_dict(ndarray_load, ctx, allow_missing, ignore_extra, restore_prefix,
+                       filename, cast_dtype, dtype_source)
+
+    def load_dict(self, param_dict, ctx=None, allow_missing=False, ignore_extra=False,
+                  restore_prefix='', filename=None, cast_dtype=False, dtype_source='current'):
+        if isinstance(param_dict, list):
+            raise DistGluError("%s holds an unnamed list of arrays, not parameters"
+                               % (filename or 'the input'))
+        lprefix = len(restore_prefix)
+        loaded = [(k[4:] if k.startswith('arg:') or k.startswith('aux:') else k, v)
+                  for k, v in param_dict.items()]
+        arg_dict = {restore_prefix + k: v for k, v in loaded}
+        error_str = "file: %s" % filename if filename else "param_dict"
+        if not allow_missing:
+            for name in self.keys():
+                if name not in arg_dict:
+                    raise DistGluError(
+                        "Parameter '%s' is missing in %s, which contains parameters: %s. "
+                        "Please make sure source and target networks have the same prefix."
+                        "For more info on naming, please see "
+                        "https://mxnet.apache.org/api/python/docs/tutorials/packages/gluon/"
+                        "blocks/naming.html" % (name[lprefix:], error_str,
+                                                _brief_print_list(arg_dict.keys())))
+        for name in arg_dict:
+            if name not in self._params:
+                if not ignore_extra:
+                    raise DistGluError(
+                        "Parameter '%s' loaded from %s is not present in ParameterDict, "
+                        "choices are: %s. Set ignore_extra to True to ignore. Please make "
+                        "sure source and target networks have the same prefix."
+                        % (name[lprefix:], error_str, _brief_print_list(self._params.keys())))
+                continue
+            self[name]._load_init(arg_dict[name], ctx, cast_dtype=cast_dtype,
+                                  dtype_source=dtype_source)
+
+
+def _reduce(self):
+    """The parameter's value on CPU (the average of its copies; they are equal)."""
+    data = self.list_data()
+    if len(data) == 1:
+        return data[0].copyto(cpu())
+    acc = data[0].asnumpy().astype(np.float64)
+    for d in data[1:]:
+        acc += d.asnumpy()
+    return nd.array(acc / len(data), dtype=data[0].dtype)
+
+
+Parameter._reduce = _reduce
+
+
+def _brief_print_list(lst, limit=7):
+    lst = list(lst)
+    if len(lst) > limit:
+        return _brief_print_list(lst[:limit // 2], limit) + ', ..., ' + \
+            _brief_print_list(lst[-limit // 2:], limit)
+    return ', '.join(["'%s'" % str(i) for i in lst])
+
+
+def _regex_filter(params, select):
+    if select is None:
+        return params
+    pattern = re.compile(select)
+    return {k: v for k, v in params.items() if pattern.match(k)}
