@@ -158,3 +158,26 @@ def test_parameterdict_save_load(tmp_path):
     pd2.get('b', shape=(3,))
     pd2.load(f, restore_prefix='m_')
     assert pd2['m_a'].data().asnumpy().tolist() == [1, 1]
+
+
+def test_name_suffix_defaults_without_own_initializer():
+    pd = gluon.ParameterDict('c_')
+    w = pd.get('weight', shape=(3, 4))
+    b = pd.get('bias', shape=(3,))
+    g = pd.get('gamma', shape=(3,))
+    rv = pd.get('running_var', shape=(3,))
+    rm = pd.get('running_mean', shape=(3,))
+    beta = pd.get('beta', shape=(3,))
+    pd.initialize(mx.init.Xavier())
+    assert b.data().asnumpy().tolist() == [0, 0, 0]
+    assert beta.data().asnumpy().tolist() == [0, 0, 0]
+    assert rm.data().asnumpy().tolist() == [0, 0, 0]
+    assert g.data().asnumpy().tolist() == [1, 1, 1]
+    assert rv.data().asnumpy().tolist() == [1, 1, 1]
+    assert np.abs(w.data().asnumpy()).max() > 0
+    # other names get the global initializer, as in MXNet (Uniform here)
+    pd2 = gluon.ParameterDict('d_')
+    s = pd2.get('scale', shape=(1000,))
+    pd2.initialize(mx.init.Uniform(0.5))
+    v = s.data().asnumpy()
+    assert v.min() >= -0.5 and v.max() <= 0.5 and v.std() > 0.1

@@ -26,6 +26,11 @@ class DeferredInitializationError(DistGluError):
     """A parameter was used before its deferred initialization ran."""
 
 
+# names whose default initialization follows the name, not the global initializer
+_SUFFIX_DEFAULTS = ('bias', 'beta', 'gamma', 'running_mean', 'running_var', 'moving_mean',
+                    'moving_var', 'moving_inv_var', 'moving_avg')
+
+
 def shape_is_known(shape):
     return shape is not None and all(s > 0 for s in shape)
 
@@ -174,8 +179,12 @@ class Parameter:
         with autograd.pause():
             if data is None:
                 data = nd.zeros(self._shape, dtype=self._dtype, ctx=cpu())
-                initializer.create(default_init)(
-                    initializer.InitDesc(self.name, {'__init__': init}), data)
+                attrs = {'__init__': init}
+                if init is default_init and self.name.endswith(_SUFFIX_DEFAULTS):
+                    # no initializer of its own: bias/beta -> 0, gamma/running_var -> 1 by
+                    # name (MXNet 1.x would apply the global initializer here; see README)
+                    attrs = {}
+                initializer.create(default_init)(initializer.InitDesc(self.name, attrs), data)
             self._init_impl(data, ctx)
 
     def _init_impl(self, data, ctx_list):

@@ -1,2 +1,501 @@
-"""(family module, being written)"""
-__all__ = []
+"""Convolution and transposed convolution (``nd.Convolution``, ``nd.Deconvolution``).
+
+Both lower to strided windows and one matrix product. With ``S`` the input's spatial
+size, ``O`` the output's, ``K`` the kernel's and ``G`` the groups:
+
+- ``im2col``: an ``as_strided`` view of the padded input, shaped (C, *K, N, *O), copied
+  once into a contiguous column matrix (C*K, N*O);
+- forward ``F(x, w)``: one GEMM  w (G, F/G, C/G*K) @ cols (G, C/G*K, N*O);
+- ``D(g, w)`` (gradient w.r.t. the input, also the forward of Deconvolution): one GEMM
+  into columns, then ``col2im``: an accumulation over the K kernel offsets only;
+- ``W(g, x)`` (gradient w.r.t. the weight): one GEMM  g (G, F/G, N*O) @ cols^T.
+
+The three are bilinear and each one's vector-Jacobian product is made of the other two,
+so they are also recorded as differentiable operators when a backward pass runs with
+``create_graph=True`` (second-order gradients through convolution).
+
+Groups are a batched matmul over the group axis. Everything stays in the input's dtype
+and array module (NumPy or CuPy: the same code). Pooling and UpSampling live in
+``pool.py`` and are re-exported here.
+"""
+import ast
+import itertools
+
+import numpy as np
+
+from ...base import DistGluError
+from ..ndarray import NDArray
+from ._core import _result, _write_out, _xp
+
+__all__ = ['Convolution', 'Deconvolution']
+
+_CF_LAYOUTS = {1: 'NCW', 2: 'NCHW', 3: 'NCDHW'}
+_CL_LAYOUTS = {1: 'NWC', 2: 'NHWC', 3: 'NDHWC'}
+_AXES_NAMES = {1: 'x', 2: 'y, x', 3: 'd, y, x'}
+
+
+# ----------------------------------------------------------------------------- arguments
+
+def _check_array(a, opname, argname):
+    if not isinstance(a, NDArray):
+        raise DistGluError("%s: expected an NDArray for %s, got %s"
+                           % (opname, argname, type(a).__name__))
+
+
+def _shape_param(v, nsp, name, opname, default):
+    """A per-axis parameter (kernel, stride, ...) as a tuple of ``nsp`` ints.
+
+    ``()``/``None`` gives ``default`` on every axis; an int is a 1-tuple (as MXNet);
+    strings such as ``'(2, 2)'`` (from symbol files) are parsed.
+    """
+    if isinstance(v, str):
+        try:
+            v = ast.literal_eval(v)
+        except (ValueError, SyntaxError):
+            raise DistGluError("%s: %s must be a tuple of ints, got %r" % (opname, name, v))
+    if v is None or (isinstance(v, (tuple, list)) and len(v) == 0):
+        return (default,) * nsp
+    if isinstance(v, (int, np.integer)):
+        v = (v,)
+    try:
+        t = tuple(int(a) for a in v)
+    except (TypeError, ValueError):
+        raise DistGluError("%s: %s must be a tuple of ints, got %r" % (opname, name, v))
+    if len(t) != nsp:
+        raise DistGluError("%s: %s must have as many values as kernel (%d), got %s"
+                           % (opname, name, nsp, t))
+    return t
+
+
+def _kernel_param(kernel, opname):
+    if isinstance(kernel, str):
+        try:
+            kernel = ast.literal_eval(kernel)
+        except (ValueError, SyntaxError):
+            raise DistGluError("%s: kernel must be a tuple of ints, got %r" % (opname, kernel))
+    if kernel is None or (isinstance(kernel, (tuple, list)) and len(kernel) == 0):
+        raise DistGluError("%s: the kernel argument is required (a tuple of 1, 2 or 3 sizes)"
+                           % opname)
+    if isinstance(kernel, (int, np.integer)):
+        kernel = (kernel,)
+    try:
+        k = tuple(int(a) for a in kernel)
+    except (TypeError, ValueError):
+        raise DistGluError("%s: kernel must be a tuple of ints, got %r" % (opname, kernel))
+    if not 1 <= len(k) <= 3:
+        raise DistGluError("%s: kernel must have 1, 2 or 3 values (1-D, 2-D or 3-D), got %s"
+                           % (opname, k))
+    if min(k) < 1:
+        raise DistGluError("%s: kernel sizes must be positive, got %s" % (opname, k))
+    return k
+
+
+def _layout_param(layout, nsp, opname):
+    """True for a channel-last layout (NWC, NHWC, NDHWC), False for channel-first."""
+    if layout is None or layout == _CF_LAYOUTS[nsp]:
+        return False
+    if layout == _CL_LAYOUTS[nsp]:
+        return True
+    raise DistGluError("%s: layout %r does not fit a %d-D kernel; expected %r or %r"
+                       % (opname, layout, nsp, _CF_LAYOUTS[nsp], _CL_LAYOUTS[nsp]))
+
+
+def _check_data_ndim(data, nsp, last, opname):
+    if data.ndim != nsp + 2:
+        axes = _AXES_NAMES[nsp]
+        want = "(batch, %s, channel)" % axes if last else "(batch, channel, %s)" % axes
+        raise DistGluError("%s: a %d-D kernel needs %d-D input %s, got shape %s"
+                           % (opname, nsp, nsp + 2, want, data.shape))
+
+
+def _to_cf(nsp):
+    """Axes permutation from channel-last to channel-first (and its inverse)."""
+    return (0, nsp + 1) + tuple(range(1, nsp + 1))
+
+
+def _to_cl(nsp):
+    return (0,) + tuple(range(2, nsp + 2)) + (1,)
+
+
+class _Geometry:
+    """Static description of one convolution, in the terms of the forward convolution.
+
+    ``in_sp``: the convolution's input spatial size; ``out_sp``: its output's. For a
+    Deconvolution the convolution's input is the Deconvolution's output.
+    """
+    __slots__ = ('kernel', 'stride', 'dilate', 'pad', 'groups', 'in_sp', 'out_sp', 'last')
+
+    def __init__(self, kernel, stride, dilate, pad, groups, in_sp, out_sp, last):
+        self.kernel = kernel
+        self.stride = stride
+        self.dilate = dilate
+        self.pad = pad
+        self.groups = groups
+        self.in_sp = in_sp
+        self.out_sp = out_sp
+        self.last = last
+
+
+def _common_params(opname, data, weight, bias, kernel, stride, dilate, pad, num_filter,
+                   num_group, no_bias, layout):
+    _check_array(data, opname, 'data')
+    _check_array(weight, opname, 'weight')
+    k = _kernel_param(kernel, opname)
+    nsp = len(k)
+    last = _layout_param(layout, nsp, opname)
+    _check_data_ndim(data, nsp, last, opname)
+    s = _shape_param(stride, nsp, 'stride', opname, 1)
+    d = _shape_param(dilate, nsp, 'dilate', opname, 1)
+    p = _shape_param(pad, nsp, 'pad', opname, 0)
+    if min(s) < 1:
+        raise DistGluError("%s: stride must be positive, got %s" % (opname, s))
+    if min(d) < 1:
+        raise DistGluError("%s: dilate must be positive, got %s" % (opname, d))
+    if min(p) < 0:
+        raise DistGluError("%s: pad must not be negative, got %s" % (opname, p))
+    if num_filter is None:
+        raise DistGluError("%s: the num_filter argument is required" % opname)
+    num_filter = int(num_filter)
+    num_group = int(num_group)
+    if num_filter < 1 or num_group < 1:
+        raise DistGluError("%s: num_filter and num_group must be positive, got %d and %d"
+                           % (opname, num_filter, num_group))
+    channels = data.shape[-1] if last else data.shape[1]
+    if channels % num_group or num_filter % num_group:
+        raise DistGluError("%s: num_group=%d must divide the input channels (%d) and "
+                           "num_filter (%d)" % (opname, num_group, channels, num_filter))
+    if weight._ctx != data._ctx:
+        raise DistGluError("%s: all inputs must be on the same context, got %s and %s "
+                           "(use as_in_context to move one)" % (opname, data._ctx, weight._ctx))
+    if weight.dtype != data.dtype:
+        raise DistGluError("%s: weight must have the data's dtype %s, got %s"
+                           % (opname, np.dtype(data.dtype).name, np.dtype(weight.dtype).name))
+    no_bias = bool(no_bias) if not isinstance(no_bias, str) else no_bias.lower() == 'true'
+    if no_bias and bias is not None:
+        raise DistGluError("%s: no_bias=True but a bias was given; pass bias=None or "
+                           "no_bias=False" % opname)
+    if not no_bias:
+        if bias is None:
+            raise DistGluError("%s: no_bias=False needs a bias input of shape (%d,), got none "
+                               "(pass no_bias=True for none)" % (opname, num_filter))
+        _check_array(bias, opname, 'bias')
+        if bias.shape != (num_filter,):
+            raise DistGluError("%s: bias has shape %s, expected (%d,) = (num_filter,)"
+                               % (opname, bias.shape, num_filter))
+        if bias._ctx != data._ctx:
+            raise DistGluError("%s: all inputs must be on the same context, got %s and %s "
+                               "(use as_in_context to move one)"
+                               % (opname, data._ctx, bias._ctx))
+        if bias.dtype != data.dtype:
+            raise DistGluError("%s: bias must have the data's dtype %s, got %s"
+                               % (opname, np.dtype(data.dtype).name,
+                                  np.dtype(bias.dtype).name))
+    sp = data.shape[1:-1] if last else data.shape[2:]
+    return k, s, d, p, num_filter, num_group, channels, last, sp
+
+
+def _check_weight(opname, weight, first, second, k, last, what):
+    want = (first,) + k + (second,) if last else (first, second) + k
+    if weight.shape != want:
+        raise DistGluError("%s: weight has shape %s, expected %s = %s"
+                           % (opname, weight.shape, want, what))
+
+
+# ----------------------------------------------------------------------------- kernels
+# All raw kernels take channel-first arrays of any strides and return new arrays.
+
+def _as_strided(xp, a, shape, strides):
+    return xp.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
+
+
+def _padded(xp, x, pad):
+    if not any(pad):
+        return x
+    nsp = len(pad)
+    shape = x.shape[:2] + tuple(x.shape[2 + i] + 2 * pad[i] for i in range(nsp))
+    buf = xp.zeros(shape, dtype=x.dtype)
+    buf[(slice(None), slice(None)) + tuple(slice(pad[i], pad[i] + x.shape[2 + i])
+                                           for i in range(nsp))] = x
+    return buf
+
+
+def _im2col(xp, x, geo):
+    """Columns (C*prod(K), N*prod(O)), rows ordered (c, *k), columns (n, *o)."""
+    xpd = _padded(xp, x, geo.pad)
+    n, c = x.shape[:2]
+    st = xpd.strides
+    nsp = len(geo.kernel)
+    shape = (c,) + geo.kernel + (n,) + geo.out_sp
+    strides = ((st[1],) + tuple(st[2 + i] * geo.dilate[i] for i in range(nsp)) + (st[0],)
+               + tuple(st[2 + i] * geo.stride[i] for i in range(nsp)))
+    cols = xp.ascontiguousarray(_as_strided(xp, xpd, shape, strides))
+    return cols.reshape(c * _prod(geo.kernel), n * _prod(geo.out_sp))
+
+
+def _col2im(xp, dcols, geo, n, c, dtype):
+    """The transpose of :func:`_im2col`: add columns (C, *K, N, *O) back into (N, C, *S)."""
+    nsp = len(geo.kernel)
+    pad = geo.pad
+    psp = tuple(geo.in_sp[i] + 2 * pad[i] for i in range(nsp))
+    dxp = xp.zeros((n, c) + psp, dtype=dtype)
+    dxt = dxp.swapaxes(0, 1)      # (C, N, *Sp): slices line up with dcols' (C, [k], N, *O)
+    dcols = dcols.reshape((c,) + geo.kernel + (n,) + geo.out_sp)
+    o = geo.out_sp
+    for k in itertools.product(*[range(kk) for kk in geo.kernel]):
+        sl = (slice(None), slice(None)) + tuple(
+            slice(k[i] * geo.dilate[i], k[i] * geo.dilate[i] + geo.stride[i] * (o[i] - 1) + 1,
+                  geo.stride[i]) for i in range(nsp))
+        dxt[sl] += dcols[(slice(None),) + k]
+    if any(pad):
+        dxp = xp.ascontiguousarray(dxp[(slice(None), slice(None)) + tuple(
+            slice(pad[i], pad[i] + geo.in_sp[i]) for i in range(nsp))])
+    return dxp
+
+
+def _prod(t):
+    r = 1
+    for v in t:
+        r *= v
+    return r
+
+
+def _g_matrix(xp, g, groups):
+    """(N, F, *O) -> contiguous (G, F/G, N*prod(O))."""
+    f = g.shape[1]
+    gt = xp.ascontiguousarray(g.swapaxes(0, 1))
+    return gt.reshape(groups, f // groups, -1)
+
+
+def _conv_F(xp, x, w, geo):
+    """Convolution forward: x (N, C, *S), w (F, C/G, *K) -> (N, F, *O)."""
+    n = x.shape[0]
+    f = w.shape[0]
+    grp = geo.groups
+    cols = _im2col(xp, x, geo)
+    if grp == 1:
+        y = xp.matmul(w.reshape(f, -1), cols)
+    else:
+        y = xp.matmul(w.reshape(grp, f // grp, -1), cols.reshape(grp, -1, cols.shape[1]))
+    y = y.reshape((f, n) + geo.out_sp)
+    return xp.ascontiguousarray(y.swapaxes(0, 1))
+
+
+def _conv_D(xp, g, w, geo):
+    """Gradient of the convolution w.r.t. its input: g (N, F, *O), w -> (N, C, *S)."""
+    n = g.shape[0]
+    grp = geo.groups
+    f = w.shape[0]
+    c = w.shape[1] * grp
+    gm = _g_matrix(xp, g, grp)                            # (G, F/G, N*O)
+    wm = w.reshape(grp, f // grp, -1)                     # (G, F/G, C/G*K)
+    dcols = xp.matmul(wm.transpose(0, 2, 1), gm)          # (G, C/G*K, N*O)
+    return _col2im(xp, dcols, geo, n, c, g.dtype)
+
+
+def _conv_W(xp, g, x, geo):
+    """Gradient of the convolution w.r.t. its weight: g (N, F, *O), x -> (F, C/G, *K)."""
+    grp = geo.groups
+    f = g.shape[1]
+    c = x.shape[1]
+    gm = _g_matrix(xp, g, grp)                            # (G, F/G, N*O)
+    cols = _im2col(xp, x, geo)
+    cols = cols.reshape(grp, -1, cols.shape[1])           # (G, C/G*K, N*O)
+    dw = xp.matmul(gm, cols.transpose(0, 2, 1))           # (G, F/G, C/G*K)
+    return dw.reshape((f, c // grp) + geo.kernel)
+
+
+_RAW = {'F': _conv_F, 'D': _conv_D, 'W': _conv_W}
+
+
+def _is_nd(xp):
+    return getattr(xp, 'is_nd', False)
+
+
+def _kernel_vjp(xp, kind, u, a, b, geo, need):
+    """Gradients of kernel ``kind`` applied to (a, b), given the output gradient ``u``.
+
+    <F(x,w), g> = <x, D(g,w)> = <w, W(g,x)> gives each one's vjp from the other two.
+    """
+    if _is_nd(xp):
+        def call(k, p, q):
+            return _kernel_nd(k, p, q, geo)
+    else:
+        def call(k, p, q):
+            return _RAW[k](xp, p, q, geo)
+    if kind == 'F':       # a = x, b = w
+        return (call('D', u, b) if need[0] else None, call('W', u, a) if need[1] else None)
+    if kind == 'D':       # a = g, b = w
+        return (call('F', u, b) if need[0] else None, call('W', a, u) if need[1] else None)
+    # kind == 'W': a = g, b = x
+    return (call('F', b, u) if need[0] else None, call('D', a, u) if need[1] else None)
+
+
+def _make_kernel_bwd(kind):
+    def bwd(xp, u, ins, out, attrs):
+        geo, need = attrs
+        return _kernel_vjp(xp, kind, u, ins[0], ins[1], geo, need)
+    bwd.__name__ = '_conv_%s_bwd' % kind
+    return bwd
+
+
+_KERNEL_BWD = {k: _make_kernel_bwd(k) for k in 'FDW'}
+
+
+def _kernel_nd(kind, a, b, geo):
+    """One raw kernel as a recorded, differentiable operator on channel-first NDArrays."""
+    y = _RAW[kind](_xp(a._data), a._data, b._data, geo)
+    return _result(y, a._ctx, _KERNEL_BWD[kind], (a, b), (a, b), None,
+                   (geo, (a._node is not None, b._node is not None)))
+
+
+# ----------------------------------------------------------------------------- operators
+
+def _layer_bwd(kind_fwd):
+    """Backward of Convolution ('F') or Deconvolution ('D'): data, weight and bias grads."""
+    def bwd(xp, g, ins, out, attrs):
+        geo, need = attrs
+        x, w = ins
+        nd_mode = _is_nd(xp)
+        nsp = len(geo.kernel)
+        if geo.last:
+            cf = _to_cf(nsp)
+            if nd_mode:
+                g, x, w = xp.transpose(g, cf), xp.transpose(x, cf), xp.transpose(w, cf)
+            else:
+                g, x, w = g.transpose(cf), x.transpose(cf), w.transpose(cf)
+        gx, gw = _kernel_vjp(xp, kind_fwd, g, x, w, geo, need)
+        if geo.last:
+            cl = _to_cl(nsp)
+            if nd_mode:
+                gx = None if gx is None else xp.transpose(gx, cl)
+                gw = None if gw is None else xp.transpose(gw, cl)
+            else:
+                gx = None if gx is None else gx.transpose(cl)
+                gw = None if gw is None else gw.transpose(cl)
+        if len(need) == 2:
+            return gx, gw
+        gb = None
+        if need[2]:
+            gb = xp.sum(g, axis=(0,) + tuple(range(2, nsp + 2)))
+        return gx, gw, gb
+    return bwd
+
+
+_conv_bwd = _layer_bwd('F')
+_deconv_bwd = _layer_bwd('D')
+
+
+def _apply_layer(opname, kind, data, weight, bias, geo, num_filter, out):
+    x = data._data
+    w = weight._data
+    xp = _xp(x)
+    nsp = len(geo.kernel)
+    if geo.last:
+        cf = _to_cf(nsp)
+        x = x.transpose(cf)
+        w = w.transpose(cf)
+    y = _RAW[kind](xp, x, w, geo)
+    if bias is not None:
+        y += bias._data.reshape((1, num_filter) + (1,) * nsp)
+    if geo.last:
+        y = xp.ascontiguousarray(y.transpose(_to_cl(nsp)))
+    if bias is None:
+        inputs = (data, weight)
+        need = (data._node is not None, weight._node is not None)
+    else:
+        inputs = (data, weight, bias)
+        need = (data._node is not None, weight._node is not None, bias._node is not None)
+    res = _result(y, data._ctx, _conv_bwd if kind == 'F' else _deconv_bwd, inputs,
+                  (data, weight), None, (geo, need))
+    return _write_out(out, res)
+
+
+def Convolution(data=None, weight=None, bias=None, kernel=None, stride=(), dilate=(), pad=(),
+                num_filter=None, num_group=1, workspace=1024, no_bias=False, cudnn_tune=None,
+                cudnn_off=False, layout=None, out=None, name=None, **kwargs):
+    """N-D convolution (1-D, 2-D or 3-D: the length of ``kernel`` decides), as MXNet.
+
+    data: (N, C, *S) (or channel-last with ``layout='NWC'/'NHWC'/'NDHWC'``);
+    weight: (num_filter, C/num_group, *kernel) (channel-last: (num_filter, *kernel,
+    C/num_group)); bias: (num_filter,) unless ``no_bias=True``.
+    Output: (N, num_filter, *O) with O = (S + 2*pad - dilate*(kernel-1) - 1) // stride + 1.
+    stride/dilate default to 1, pad to 0 on every axis. ``workspace``, ``cudnn_tune`` and
+    ``cudnn_off`` are accepted and ignored. Differentiable w.r.t. data, weight and bias
+    (also to second order).
+    """
+    opname = 'Convolution'
+    k, s, d, p, num_filter, num_group, channels, last, sp = _common_params(
+        opname, data, weight, bias, kernel, stride, dilate, pad, num_filter, num_group,
+        no_bias, layout)
+    _check_weight(opname, weight, num_filter, channels // num_group, k, last,
+                  '(num_filter, channels/num_group, *kernel)' if not last else
+                  '(num_filter, *kernel, channels/num_group)')
+    o = []
+    for i in range(len(k)):
+        dk = d[i] * (k[i] - 1) + 1
+        if dk > sp[i] + 2 * p[i]:
+            raise DistGluError("%s: the dilated kernel %s exceeds the padded input %s "
+                               "(input %s, pad %s)" % (
+                                   opname, tuple(d[j] * (k[j] - 1) + 1 for j in range(len(k))),
+                                   tuple(sp[j] + 2 * p[j] for j in range(len(k))), sp, p))
+        o.append((sp[i] + 2 * p[i] - dk) // s[i] + 1)
+    geo = _Geometry(k, s, d, p, num_group, tuple(sp), tuple(o), last)
+    return _apply_layer(opname, 'F', data, weight, bias, geo, num_filter, out)
+
+
+def Deconvolution(data=None, weight=None, bias=None, kernel=None, stride=(), dilate=(),
+                  pad=(), adj=(), target_shape=(), num_filter=None, num_group=1,
+                  workspace=512, no_bias=True, cudnn_tune=None, cudnn_off=False, layout=None,
+                  out=None, name=None, **kwargs):
+    """Transposed convolution (the gradient of Convolution w.r.t. its input), as MXNet.
+
+    data: (N, C, *S); weight: (C, num_filter/num_group, *kernel) (channel-last:
+    (C, *kernel, num_filter/num_group)); bias: (num_filter,) only with ``no_bias=False``
+    (MXNet's default is ``no_bias=True``).
+    Output: (N, num_filter, *O), O = stride*(S-1) + dilate*(kernel-1) + 1 - 2*pad + adj;
+    ``adj`` (default 0) must be smaller than ``stride``. A non-zero ``target_shape``
+    replaces pad and adj as MXNet computes them: total = stride*(S-1) + dilated kernel -
+    target, adj = total % 2, pad = (total + 1) // 2, so the output has the target size.
+    """
+    opname = 'Deconvolution'
+    k, s, d, p, num_filter, num_group, channels, last, sp = _common_params(
+        opname, data, weight, bias, kernel, stride, dilate, pad, num_filter, num_group,
+        no_bias, layout)
+    nsp = len(k)
+    _check_weight(opname, weight, channels, num_filter // num_group, k, last,
+                  '(channels, num_filter/num_group, *kernel)' if not last else
+                  '(channels, *kernel, num_filter/num_group)')
+    a = _shape_param(adj, nsp, 'adj', opname, 0)
+    t = _shape_param(target_shape, nsp, 'target_shape', opname, 0)
+    dk = tuple(d[i] * (k[i] - 1) + 1 for i in range(nsp))
+    if any(t):
+        p, a = list(p), list(a)
+        for i in range(nsp):
+            total = s[i] * (sp[i] - 1) + dk[i]
+            if total < t[i]:
+                raise DistGluError("%s: target_shape %s is too big: axis %d can reach at most "
+                                   "%d" % (opname, t, i, total))
+            total -= t[i]
+            a[i] = total % 2
+            p[i] = (total + 1) // 2
+        p, a = tuple(p), tuple(a)
+    if min(a) < 0:
+        raise DistGluError("%s: adj must not be negative, got %s" % (opname, a))
+    for i in range(nsp):
+        if a[i] >= s[i]:
+            raise DistGluError("%s: adj %s must be smaller than stride %s on every axis%s"
+                               % (opname, a, s, ' (adj computed from target_shape %s)' % (t,)
+                                  if any(t) else ''))
+    o = tuple(s[i] * (sp[i] - 1) + dk[i] - 2 * p[i] + a[i] for i in range(nsp))
+    if min(o) < 1:
+        raise DistGluError("%s: the output size %s is not positive (input %s, kernel %s, "
+                           "stride %s, pad %s, adj %s)" % (opname, o, sp, k, s, p, a))
+    # In the terms of the convolution it transposes: input O (pad p) -> output S.
+    geo = _Geometry(k, s, d, p, num_group, o, tuple(sp), last)
+    return _apply_layer(opname, 'D', data, weight, bias, geo, num_filter, out)
+
+
+from . import pool as _pool  # noqa: E402  (pool.py imports the helpers above)
+from .pool import *  # noqa: E402,F401,F403
+
+__all__ += _pool.__all__

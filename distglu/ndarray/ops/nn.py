@@ -19,14 +19,15 @@ __all__ = ['FullyConnected', 'softmax', 'log_softmax', 'softmin', 'SoftmaxActiva
 
 def _fc_bwd(xp, g, ins, out, attrs):
     x, w = ins[0], ins[1]
-    flatten, xshape, has_bias = attrs
+    flatten, xshape, has_bias, need_dx = attrs
     if flatten:
         x2 = xp.reshape(x, (xshape[0], -1)) if len(xshape) != 2 else x
         g2 = g
     else:
         x2 = xp.reshape(x, (-1, xshape[-1]))
         g2 = xp.reshape(g, (-1, g.shape[-1]))
-    gx = xp.reshape(xp.dot(g2, w), xshape)
+    # the data gradient is one of the three GEMMs: skip it when the input is not in a graph
+    gx = xp.reshape(xp.dot(g2, w), xshape) if need_dx else None
     gw = xp.dot(xp.transpose(g2), x2)
     if has_bias:
         return gx, gw, xp.sum(g2, axis=0)
@@ -61,13 +62,14 @@ def FullyConnected(data, weight, bias=None, num_hidden=None, no_bias=False, flat
                            % (x2.dtype, w.dtype))
     y = x2 @ w.T
     use_bias = bias is not None and not no_bias
+    need_dx = data._node is not None
     if use_bias:
         y += bias._data
         res = _result(y, data._ctx, _fc_bwd, (data, weight, bias), (data, weight), None,
-                      (flatten, xshape, True))
+                      (flatten, xshape, True, need_dx))
     else:
         res = _result(y, data._ctx, _fc_bwd, (data, weight), (data, weight), None,
-                      (flatten, xshape, False))
+                      (flatten, xshape, False, need_dx))
     return res if out is None else _write_out(out, res)
 
 

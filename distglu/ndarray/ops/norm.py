@@ -1,2 +1,483 @@
-"""(family module, being written)"""
-__all__ = []
+"""Normalization operators (``nd.BatchNorm``, ``nd.LayerNorm``, ``nd.InstanceNorm``,
+``nd.GroupNorm``, ``nd.L2Normalization``, ``nd.LRN``) with MXNet 1.x semantics.
+
+BatchNorm, LayerNorm, InstanceNorm and GroupNorm share one core: the data is viewed as
+a 3-D array ``(A, C, B)`` whose axis 1 holds the affine parameters (``gamma``/``beta``
+of shape ``(C,)``); mean and variance are taken over ``red`` (a subset of the three
+axes). The backward is the exact vjp of the normalization (gradients through the mean
+and the variance included), written with ``xp`` so that a ``create_graph`` backward
+recomputes the statistics differentiably.
+"""
+import numpy as np
+
+from ... import autograd as _ag
+from ...base import DistGluError
+from ..ndarray import NDArray
+from ._core import _results, _result, _write_out, _check_ctx, _xp
+
+__all__ = ['BatchNorm', 'LayerNorm', 'InstanceNorm', 'GroupNorm', 'L2Normalization', 'LRN']
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _check_arrays(opname, data, **params):
+    if not isinstance(data, NDArray):
+        raise DistGluError("%s: expected an NDArray for data, got %s"
+                           % (opname, type(data).__name__))
+    for argname, a in params.items():
+        if not isinstance(a, NDArray):
+            raise DistGluError("%s: expected an NDArray for %s, got %s"
+                               % (opname, argname, type(a).__name__))
+        _check_ctx(data, a, opname)
+
+
+def _check_param_shape(opname, argname, a, n, what):
+    if a.shape != (n,):
+        raise DistGluError("%s: %s must have shape (%d,) (%s), got %s"
+                           % (opname, argname, n, what, a.shape))
+
+
+def _norm_axis(opname, axis, ndim):
+    axis = int(axis)
+    if not -ndim <= axis < ndim:
+        raise DistGluError("%s: axis %d is out of range for an input of %d dimensions"
+                           % (opname, axis, ndim))
+    return axis % ndim
+
+
+def _shape3(shape, axis):
+    """(A, C, B): the shape viewed with ``axis`` in the middle."""
+    a = 1
+    for s in shape[:axis]:
+        a *= s
+    b = 1
+    for s in shape[axis + 1:]:
+        b *= s
+    return (a, shape[axis], b)
+
+
+def _param3(xp, p, dtype):
+    """A (C,) parameter as (1, C, 1) in the data's dtype (no copy when it already is)."""
+    return xp.reshape(p.astype(dtype, copy=False), (1, p.shape[0], 1))
+
+
+def _normalize(x3, red, eps, w, b, w_const):
+    """Forward core: returns (y3, mean, var, inv), statistics keepdims over ``red``.
+
+    ``w``/``b`` are (1, C, 1) or None; ``w_const`` says whether w is constant inside each
+    statistics set (then scale and inverse std fold into one multiplier).
+    """
+    mean = x3.mean(axis=red, keepdims=True)
+    y = x3 - mean
+    var = (y * y).mean(axis=red, keepdims=True)
+    inv = 1.0 / _xp(x3).sqrt(var + eps)
+    if w is None or not w_const:
+        y *= inv
+        if w is not None:
+            y *= w
+    else:
+        y *= inv * w
+    if b is not None:
+        y += b
+    return y, mean, var, inv
+
+
+def _stats_nd(xp, x3, red, eps):
+    """Mean and inverse std recomputed differentiably (``create_graph`` backward)."""
+    mean = xp.mean(x3, axis=red, keepdims=True)
+    xc = x3 - mean
+    var = xp.mean(xc * xc, axis=red, keepdims=True)
+    return mean, 1.0 / xp.sqrt(var + eps)
+
+
+def _as_nd(x, like):
+    """Wrap a raw constant for a create_graph backward (NDArray arithmetic needs NDArrays)."""
+    return NDArray._wrap(x, like._ctx)
+
+
+def _normalize_bwd(xp, g3, x3, mean, inv, w, red, count, w_const, need_w, need_b):
+    """The exact vjp of ``y = (x - mean(x)) * inv(x) * w + b`` in the (A, C, B) view.
+
+    Returns (dx3, dw (1,C,1) or None, db (1,C,1) or None).
+    """
+    xhat = (x3 - mean) * inv
+    gx = g3 * xhat
+    pax = (0, 2)
+    if w_const:
+        # w is constant over each statistics set: reduce once, reuse for dx, dw and db
+        s1 = xp.sum(g3, axis=red, keepdims=True)
+        s2 = xp.sum(gx, axis=red, keepdims=True)
+        k = inv if w is None else inv * w
+        dx = k * (g3 - s1 * (1.0 / count) - xhat * (s2 * (1.0 / count)))
+        rest = tuple(a for a in pax if a not in red)
+        dw = db = None
+        if need_w:
+            dw = xp.sum(s2, axis=rest, keepdims=True) if rest else s2
+        if need_b:
+            db = xp.sum(s1, axis=rest, keepdims=True) if rest else s1
+        return dx, dw, db
+    gw = g3 if w is None else g3 * w
+    m1 = xp.mean(gw, axis=red, keepdims=True)
+    m2 = xp.mean(gw * xhat, axis=red, keepdims=True)
+    dx = inv * (gw - m1 - xhat * m2)
+    dw = xp.sum(gx, axis=pax, keepdims=True) if need_w else None
+    db = xp.sum(g3, axis=pax, keepdims=True) if need_b else None
+    return dx, dw, db
+
+
+def _flat_param(xp, d, n):
+    return None if d is None else xp.reshape(d, (n,))
+
+
+def _first_grad(g):
+    """The gradient of output 0 of a node (a list when the node has several outputs)."""
+    return g[0] if isinstance(g, list) else g
+
+
+# --------------------------------------------------------------------------- BatchNorm
+
+def BatchNorm(data=None, gamma=None, beta=None, moving_mean=None, moving_var=None,
+              eps=0.001, momentum=0.9, fix_gamma=True, use_global_stats=False,
+              output_mean_var=False, axis=1, cudnn_off=False, min_calib_range=None,
+              max_calib_range=None, out=None, name=None, **kwargs):
+    """Batch normalization over every axis but ``axis`` (MXNet's ``nd.BatchNorm``).
+
+    data: any shape with ``data.shape[axis] == C``; gamma, beta, moving_mean, moving_var:
+    (C,). In training mode (``autograd.is_training()``) and without ``use_global_stats``
+    the output uses the batch mean and the biased batch variance, and ``moving_mean`` /
+    ``moving_var`` are updated in place, ``moving = moving * momentum + batch * (1 -
+    momentum)`` (the biased variance, as MXNet). Otherwise the moving statistics are used.
+    ``fix_gamma=True`` uses gamma = 1 and gives gamma a zero gradient (MXNet also writes
+    ones into ``gamma``; distglu leaves the array alone). With ``output_mean_var`` returns
+    ``[out, mean, 1/sqrt(var + eps)]`` (batch statistics in training, moving ones else),
+    no gradient flows through the last two. ``cudnn_off`` and the calibration ranges are
+    accepted and ignored.
+
+    Differences from MXNet 1.9.1 on CPU, which updates the moving statistics during the
+    backward pass (so only a recorded forward followed by ``backward`` updates them):
+    distglu updates them during the training-mode forward, as MXNet does on GPU (cuDNN).
+    """
+    _check_arrays('BatchNorm', data, gamma=gamma, beta=beta, moving_mean=moving_mean,
+                  moving_var=moving_var)
+    x = data._data
+    shape = x.shape
+    if x.ndim < 1:
+        raise DistGluError("BatchNorm: expected an input with at least 1 dimension, got a "
+                           "scalar")
+    ax = _norm_axis('BatchNorm', axis, x.ndim)
+    c = shape[ax]
+    what = 'the size of data axis %d' % ax
+    _check_param_shape('BatchNorm', 'gamma', gamma, c, what)
+    _check_param_shape('BatchNorm', 'beta', beta, c, what)
+    _check_param_shape('BatchNorm', 'moving_mean', moving_mean, c, what)
+    _check_param_shape('BatchNorm', 'moving_var', moving_var, c, what)
+    xp = _xp(x)
+    dt = x.dtype
+    s3 = _shape3(shape, ax)
+    x3 = xp.reshape(x, s3)
+    w = None if fix_gamma else _param3(xp, gamma._data, dt)
+    b = _param3(xp, beta._data, dt)
+    training = _ag._training and not use_global_stats
+    if training:
+        red = (0, 2)
+        y, mean, var, inv = _normalize(x3, red, eps, w, b, True)
+        mm = moving_mean._data
+        mv = moving_var._data
+        count = s3[0] * s3[2]
+        mm *= momentum
+        mm += (mean.reshape(c) * (1.0 - momentum)).astype(mm.dtype, copy=False)
+        mv *= momentum
+        mv += (var.reshape(c) * (1.0 - momentum)).astype(mv.dtype, copy=False)
+        attrs = (True, s3, red, eps, mean, inv, count, fix_gamma)
+    else:
+        mean = _param3(xp, moving_mean._data, dt)
+        inv = 1.0 / xp.sqrt(_param3(xp, moving_var._data, dt) + eps)
+        k = inv if w is None else inv * w
+        y = x3 * k
+        y += b - mean * k
+        attrs = (False, s3, None, eps, mean, inv, 0, fix_gamma)
+    y = xp.reshape(y.astype(dt, copy=False), shape)
+    ins = (data,) if fix_gamma else (data, gamma)
+    if output_mean_var:
+        res = _results([y, mean.reshape(c).copy(), inv.reshape(c).copy()], data._ctx,
+                       _batchnorm_bwd, (data, gamma, beta), ins, None, attrs)
+        if out is not None:
+            _write_out(out, res[0])
+            res[0] = out
+        return res
+    return _write_out(out, _result(y, data._ctx, _batchnorm_bwd, (data, gamma, beta), ins,
+                                   None, attrs))
+
+
+def _batchnorm_bwd(xp, g, ins, out, attrs):
+    g = _first_grad(g)
+    if g is None:
+        return None, None, None
+    training, s3, red, eps, mean, inv, count, fix_gamma = attrs
+    x = ins[0]
+    shape = x.shape
+    c = s3[1]
+    nd = getattr(xp, 'is_nd', False)
+    x3 = xp.reshape(x, s3)
+    g3 = xp.reshape(g, s3)
+    w = None if fix_gamma else xp.reshape(ins[1], (1, c, 1))
+    if training:
+        if nd:
+            mean, inv = _stats_nd(xp, x3, red, eps)
+        dx, dw, db = _normalize_bwd(xp, g3, x3, mean, inv, w, red, count, True,
+                                    not fix_gamma, True)
+    else:
+        if nd:
+            mean, inv = _as_nd(mean, x), _as_nd(inv, x)
+        k = inv if w is None else inv * w
+        dx = g3 * k
+        dw = None if fix_gamma else xp.sum(g3 * ((x3 - mean) * inv), axis=(0, 2),
+                                           keepdims=True)
+        db = xp.sum(g3, axis=(0, 2), keepdims=True)
+    return xp.reshape(dx, shape), _flat_param(xp, dw, c), _flat_param(xp, db, c)
+
+
+# --------------------------------------------------------------------------- LayerNorm
+
+def LayerNorm(data=None, gamma=None, beta=None, axis=-1, eps=1e-5, output_mean_var=False,
+              out=None, name=None, **kwargs):
+    """Layer normalization along ``axis`` (MXNet's ``nd.LayerNorm``).
+
+    gamma, beta: (data.shape[axis],). ``out = (x - mean) / sqrt(var + eps) * gamma + beta``
+    with mean and (biased) variance over ``axis``. With ``output_mean_var`` returns
+    ``[out, mean, std]`` where mean and ``std = sqrt(var + eps)`` keep ``axis`` with size 1;
+    no gradient flows through them.
+    """
+    _check_arrays('LayerNorm', data, gamma=gamma, beta=beta)
+    x = data._data
+    shape = x.shape
+    if x.ndim < 1:
+        raise DistGluError("LayerNorm: expected an input with at least 1 dimension, got a "
+                           "scalar")
+    ax = _norm_axis('LayerNorm', axis, x.ndim)
+    c = shape[ax]
+    what = 'the size of data axis %d' % ax
+    _check_param_shape('LayerNorm', 'gamma', gamma, c, what)
+    _check_param_shape('LayerNorm', 'beta', beta, c, what)
+    xp = _xp(x)
+    dt = x.dtype
+    s3 = _shape3(shape, ax)
+    red = (1,)
+    y, mean, var, inv = _normalize(xp.reshape(x, s3), red, eps, _param3(xp, gamma._data, dt),
+                              _param3(xp, beta._data, dt), False)
+    y = xp.reshape(y.astype(dt, copy=False), shape)
+    attrs = (s3, red, eps, mean, inv, c, False)
+    if output_mean_var:
+        sshape = shape[:ax] + (1,) + shape[ax + 1:]
+        res = _results([y, xp.reshape(mean, sshape), xp.reshape(1.0 / inv, sshape)],
+                       data._ctx, _groupwise_bwd, (data, gamma, beta), (data, gamma), None,
+                       attrs)
+        if out is not None:
+            _write_out(out, res[0])
+            res[0] = out
+        return res
+    return _write_out(out, _result(y, data._ctx, _groupwise_bwd, (data, gamma, beta),
+                                   (data, gamma), None, attrs))
+
+
+def _groupwise_bwd(xp, g, ins, out, attrs):
+    """vjp of LayerNorm, InstanceNorm and GroupNorm (statistics per row of the 3-D view)."""
+    g = _first_grad(g)
+    if g is None:
+        return None, None, None
+    s3, red, eps, mean, inv, c, w_const = attrs
+    x, gamma = ins
+    shape = x.shape
+    x3 = xp.reshape(x, s3)
+    if getattr(xp, 'is_nd', False):
+        mean, inv = _stats_nd(xp, x3, red, eps)
+    count = 1
+    for a in red:
+        count *= s3[a]
+    dx, dw, db = _normalize_bwd(xp, xp.reshape(g, s3), x3, mean, inv,
+                                xp.reshape(gamma, (1, s3[1], 1)), red, count, w_const,
+                                True, True)
+    return xp.reshape(dx, shape), _flat_param(xp, dw, c), _flat_param(xp, db, c)
+
+
+# --------------------------------------------------------------------------- InstanceNorm
+
+def InstanceNorm(data=None, gamma=None, beta=None, eps=0.001, out=None, name=None,
+                 **kwargs):
+    """Instance normalization (MXNet's ``nd.InstanceNorm``).
+
+    data: (N, C, d1, ...) with at least 3 dimensions; gamma, beta: (C,). Each (n, c)
+    slice is normalized by its own mean and biased variance: ``(x - mean) / sqrt(var +
+    eps) * gamma + beta``, the same in training and inference.
+    """
+    _check_arrays('InstanceNorm', data, gamma=gamma, beta=beta)
+    x = data._data
+    shape = x.shape
+    if x.ndim < 3:
+        raise DistGluError("InstanceNorm: expected an input of at least 3 dimensions "
+                           "(batch, channel, spatial...), got shape %s" % (shape,))
+    c = shape[1]
+    _check_param_shape('InstanceNorm', 'gamma', gamma, c, 'the number of channels')
+    _check_param_shape('InstanceNorm', 'beta', beta, c, 'the number of channels')
+    xp = _xp(x)
+    dt = x.dtype
+    s3 = (shape[0], c, x.size // max(shape[0] * c, 1))
+    red = (2,)
+    y, mean, var, inv = _normalize(xp.reshape(x, s3), red, eps, _param3(xp, gamma._data, dt),
+                              _param3(xp, beta._data, dt), True)
+    y = xp.reshape(y.astype(dt, copy=False), shape)
+    return _write_out(out, _result(y, data._ctx, _groupwise_bwd, (data, gamma, beta),
+                                   (data, gamma), None, (s3, red, eps, mean, inv, c, True)))
+
+
+# --------------------------------------------------------------------------- GroupNorm
+
+def GroupNorm(data=None, gamma=None, beta=None, num_groups=1, eps=1e-5,
+              output_mean_var=False, out=None, name=None, **kwargs):
+    """Group normalization (MXNet 1.9.1's ``nd.GroupNorm``).
+
+    data: (N, C, d1, ...) with at least 3 dimensions and C divisible by ``num_groups``.
+    The channels are split into ``num_groups`` groups; each (n, group) is normalized by
+    its mean and biased variance. As in MXNet 1.9.1, gamma and beta have one value per
+    group: shape (num_groups,). With ``output_mean_var`` returns ``[out, mean, std]`` with
+    mean and ``std = sqrt(var + eps)`` of shape (N, num_groups).
+    """
+    _check_arrays('GroupNorm', data, gamma=gamma, beta=beta)
+    x = data._data
+    shape = x.shape
+    if x.ndim < 3:
+        raise DistGluError("GroupNorm: expected an input of at least 3 dimensions "
+                           "(batch, channel, spatial...), got shape %s" % (shape,))
+    ng = int(num_groups)
+    if ng < 1 or shape[1] % ng:
+        raise DistGluError("GroupNorm: the number of channels (%d) must be divisible by "
+                           "num_groups (%d)" % (shape[1], ng))
+    _check_param_shape('GroupNorm', 'gamma', gamma, ng, 'one value per group, num_groups')
+    _check_param_shape('GroupNorm', 'beta', beta, ng, 'one value per group, num_groups')
+    xp = _xp(x)
+    dt = x.dtype
+    s3 = (shape[0], ng, x.size // max(shape[0] * ng, 1))
+    red = (2,)
+    y, mean, var, inv = _normalize(xp.reshape(x, s3), red, eps, _param3(xp, gamma._data, dt),
+                              _param3(xp, beta._data, dt), True)
+    y = xp.reshape(y.astype(dt, copy=False), shape)
+    attrs = (s3, red, eps, mean, inv, ng, True)
+    if output_mean_var:
+        res = _results([y, xp.reshape(mean, s3[:2]), xp.reshape(1.0 / inv, s3[:2])],
+                       data._ctx, _groupwise_bwd, (data, gamma, beta), (data, gamma), None,
+                       attrs)
+        if out is not None:
+            _write_out(out, res[0])
+            res[0] = out
+        return res
+    return _write_out(out, _result(y, data._ctx, _groupwise_bwd, (data, gamma, beta),
+                                   (data, gamma), None, attrs))
+
+
+# --------------------------------------------------------------------------- L2Normalization
+
+_L2_MODES = ('instance', 'channel', 'spatial')
+
+
+def L2Normalization(data=None, eps=1e-10, mode='instance', out=None, name=None, **kwargs):
+    """Divide by the L2 norm (MXNet's ``nd.L2Normalization``).
+
+    ``out = x / sqrt(sum(x**2) + eps)`` where the sum runs, for ``mode``:
+    'instance' over every axis but 0 (so a 1-D input is normalized element by element,
+    as MXNet does), 'channel' over axis 1, 'spatial' over axes 2 and up. 'channel' and
+    'spatial' need at least 3 dimensions.
+    """
+    _check_arrays('L2Normalization', data)
+    if mode not in _L2_MODES:
+        raise DistGluError("L2Normalization: mode must be one of %s, got %r"
+                           % (_L2_MODES, mode))
+    x = data._data
+    shape = x.shape
+    if x.ndim < 1:
+        raise DistGluError("L2Normalization: expected an input with at least 1 dimension")
+    if mode != 'instance' and x.ndim < 3:
+        raise DistGluError("L2Normalization: mode %r needs an input of at least 3 "
+                           "dimensions, got shape %s" % (mode, shape))
+    xp = _xp(x)
+    n = shape[0]
+    if mode == 'instance':
+        s3, red = (n, x.size // max(n, 1), 1), (1,)
+    elif mode == 'channel':
+        s3, red = (n, shape[1], x.size // max(n * shape[1], 1)), (1,)
+    else:
+        s3, red = (n, shape[1], x.size // max(n * shape[1], 1)), (2,)
+    x3 = xp.reshape(x, s3)
+    inv = 1.0 / xp.sqrt((x3 * x3).sum(axis=red, keepdims=True) + eps)
+    y = xp.reshape((x3 * inv).astype(x.dtype, copy=False), shape)
+    return _write_out(out, _result(y, data._ctx, _l2norm_bwd, (data,), (data,), y,
+                                   (s3, red, eps, inv)))
+
+
+def _l2norm_bwd(xp, g, ins, y, attrs):
+    s3, red, eps, inv = attrs
+    x = ins[0]
+    shape = x.shape
+    if getattr(xp, 'is_nd', False):
+        x3 = xp.reshape(x, s3)
+        inv = 1.0 / xp.sqrt(xp.sum(x3 * x3, axis=red, keepdims=True) + eps)
+        y3 = x3 * inv
+    else:
+        y3 = xp.reshape(y, s3)
+    g3 = xp.reshape(g, s3)
+    # d/dx (x * inv) = inv * (g - y * sum(g * y))
+    dx = inv * (g3 - y3 * xp.sum(g3 * y3, axis=red, keepdims=True))
+    return (xp.reshape(dx, shape),)
+
+
+# --------------------------------------------------------------------------- LRN
+
+def _window_sum(xp, a, half):
+    """Sum of ``a`` over channels c-half..c+half (axis 1), clipped at the edges."""
+    s = a.copy()
+    for o in range(1, min(half, a.shape[1] - 1) + 1):
+        s[:, o:] += a[:, :-o]
+        s[:, :-o] += a[:, o:]
+    return s
+
+
+def LRN(data=None, alpha=0.0001, beta=0.75, knorm=2, nsize=None, out=None, name=None,
+        **kwargs):
+    """Local response normalization across channels (MXNet's ``nd.LRN``).
+
+    data: (N, C, H, W). ``out[:, c] = x[:, c] / (knorm + alpha / nsize * sum(x[:, j]**2))
+    ** beta`` with j over the channels ``c - (nsize-1)//2 .. c + (nsize-1)//2`` that exist
+    (for an even ``nsize`` MXNet's window is ``nsize - 1`` channels wide; distglu matches).
+    """
+    _check_arrays('LRN', data)
+    if nsize is None:
+        raise DistGluError("LRN: the window width nsize is required")
+    nsize = int(nsize)
+    if nsize < 1:
+        raise DistGluError("LRN: nsize must be a positive integer, got %d" % nsize)
+    x = data._data
+    if x.ndim != 4:
+        raise DistGluError("LRN: expected a 4-D input (batch, channel, height, width), got "
+                           "shape %s" % (x.shape,))
+    xp = _xp(x)
+    coef = alpha / nsize
+    scale = _window_sum(xp, x * x, (nsize - 1) // 2)
+    scale *= coef
+    scale += knorm
+    y = (x * scale ** -beta).astype(x.dtype, copy=False)
+    return _write_out(out, _result(y, data._ctx, _lrn_bwd, (data,), (data,), y,
+                                   ((nsize - 1) // 2, coef, beta, scale)))
+
+
+def _lrn_bwd(xp, g, ins, y, attrs):
+    if getattr(xp, 'is_nd', False):
+        raise DistGluError("LRN: second-order gradients (create_graph=True) are not "
+                           "supported")
+    half, coef, beta, scale = attrs
+    x = ins[0]
+    # y_c = x_c * s_c^-beta, s_c = k + coef * sum_{|j-c|<=half} x_j^2
+    t = g * y
+    t /= scale
+    dx = _window_sum(xp, t, half)
+    dx *= x * (-2.0 * beta * coef)
+    dx += g * scale ** -beta
+    return (dx.astype(x.dtype, copy=False),)

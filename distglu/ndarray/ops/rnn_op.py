@@ -1,2 +1,681 @@
-"""(family module, being written)"""
-__all__ = []
+"""The fused recurrent operator ``nd.RNN`` (MXNet 1.x): vanilla RNN, LSTM and GRU,
+stacked and bidirectional, layout TNC, with MXNet's flat parameter vector.
+
+Parameter packing (MXNet's): first every weight, for each layer and each direction the
+input-to-hidden weight (G*H, input) then the hidden-to-hidden weight (G*H, H) (and, for
+an LSTM with ``projection_size`` P, the projection weight (P, H)); then every bias in the
+same order, input-to-hidden (G*H,) then hidden-to-hidden (G*H,). Gate blocks: LSTM
+i, f, g, o; GRU r, z, n with ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``.
+
+Speed: one GEMM per layer and direction projects every time step's input; the time loop
+does one small GEMM and a few in-place array calls per step. All gates of a step come
+from one ``tanh`` call (``sigmoid(a) = tanh(a/2)/2 + 1/2``, the 1/2 folded into the
+weights). The backward precomputes every local derivative that does not depend on the
+incoming gradient over all steps at once, so its time loop is one small GEMM and a few
+multiplies; the weight gradients are one GEMM per layer and direction after the loop.
+"""
+import numpy as np
+
+from ... import autograd as _ag
+from ...base import DistGluError
+from ...context import device_scope
+from ..ndarray import NDArray
+from ._core import _result, _results, _write_out, _check_ctx, _xp
+
+__all__ = ['RNN']
+
+_GATES = {'rnn_relu': 1, 'rnn_tanh': 1, 'lstm': 4, 'gru': 3}
+
+
+# --------------------------------------------------------------------------- parameters
+
+def _rnn_param_size(mode, input_size, state_size, num_layers, bidirectional,
+                    projection_size=None):
+    """Number of elements of MXNet's flat parameter vector for this configuration."""
+    g = _GATES[mode]
+    h = state_size
+    d = 2 if bidirectional else 1
+    hr = projection_size or h
+    size = 0
+    for layer in range(num_layers):
+        n_in = input_size if layer == 0 else d * hr
+        per_dir = g * h * n_in + g * h * hr + 2 * g * h
+        if projection_size:
+            per_dir += projection_size * h
+        size += d * per_dir
+    return size
+
+
+def _unpack(flat, mode, input_size, h, num_layers, ndir, proj):
+    """Views into the flat vector: a list over layers of a list over directions of dicts
+    with 'wx', 'wh', ('wr'), 'bx', 'bh'."""
+    g = _GATES[mode]
+    hr = proj or h
+    layers = []
+    off = 0
+    for layer in range(num_layers):
+        n_in = input_size if layer == 0 else ndir * hr
+        dirs = []
+        for _ in range(ndir):
+            w = {}
+            w['wx'] = flat[off:off + g * h * n_in].reshape(g * h, n_in)
+            off += g * h * n_in
+            w['wh'] = flat[off:off + g * h * hr].reshape(g * h, hr)
+            off += g * h * hr
+            if proj:
+                w['wr'] = flat[off:off + proj * h].reshape(proj, h)
+                off += proj * h
+            dirs.append(w)
+        layers.append(dirs)
+    for dirs in layers:
+        for w in dirs:
+            w['bx'] = flat[off:off + g * h]
+            off += g * h
+            w['bh'] = flat[off:off + g * h]
+            off += g * h
+    return layers
+
+
+def _lstm_internal(xp, a, h):
+    """MXNet's LSTM gate blocks i, f, g, o (rows) reordered to o, i, f, g: the three
+    sigmoid gates first, and the three gates the cell gradient feeds (i, f, g) last."""
+    return xp.concatenate([a[3 * h:], a[:3 * h]])
+
+
+def _lstm_external(xp, dst, src, h):
+    """Write internal-order (o, i, f, g) rows ``src`` into MXNet-order rows ``dst``."""
+    dst[3 * h:] = src[:h]
+    dst[:3 * h] = src[h:]
+
+
+def _gate_scale(xp, mode, h, dt):
+    """Pre-activation scale: 1/2 on sigmoid gates so one tanh serves every gate."""
+    if mode == 'lstm':
+        s = xp.full((4 * h,), 0.5, dtype=dt)
+        s[3 * h:] = 1
+    else:  # gru: r, z sigmoid, n tanh
+        s = xp.full((3 * h,), 0.5, dtype=dt)
+        s[2 * h:] = 1
+    return s
+
+
+# --------------------------------------------------------------------------- forward cells
+
+class _Dir:
+    """What the backward of one layer and direction needs."""
+    __slots__ = ('rev', 'inp', 'gates', 'hs', 'cs', 'tc', 'hh', 'ahn', 'inrange', 'wx',
+                 'wh', 'wr', 'valid')
+
+
+def _steps(t_len, rev):
+    return range(t_len - 1, -1, -1) if rev else range(t_len)
+
+
+def _prev_time(xp, seq, rev):
+    """States in processing order (initial at 0) -> the state before each time step."""
+    return seq[:-1] if not rev else seq[-2::-1]
+
+
+def _out_time(seq, rev):
+    """States in processing order -> the state after each time step, in time order."""
+    return seq[1:] if not rev else seq[:0:-1]
+
+
+def _lstm_fwd(xp, st, w, inp, h0, c0, h, rev, notm, clip):
+    t_len, n, _ = inp.shape
+    dt = inp.dtype
+    hr = h0.shape[1]
+    proj = w.get('wr')
+    g4 = 4 * h
+    sc = _gate_scale(xp, 'lstm', h, dt)
+    wx = _lstm_internal(xp, w['wx'], h)
+    wh = _lstm_internal(xp, w['wh'], h)
+    b = _lstm_internal(xp, w['bx'] + w['bh'], h)
+    wht = xp.ascontiguousarray((wh * sc[:, None]).T)
+    pre = xp.matmul(inp.reshape(t_len * n, -1), (wx * sc[:, None]).T)
+    pre += b * sc
+    pre = pre.reshape(t_len, n, g4)
+    hs = xp.empty((t_len + 1, n, hr), dtype=dt)
+    hs[0] = h0
+    cs = xp.empty((t_len + 1, n, h), dtype=dt)
+    cs[0] = c0
+    tc = xp.empty((t_len, n, h), dtype=dt)
+    hh = xp.empty((t_len, n, h), dtype=dt) if proj is not None else None
+    wrt = xp.ascontiguousarray(proj.T) if proj is not None else None
+    inrange = xp.empty((t_len, n, h), dtype=bool) if clip is not None else None
+    tmp = xp.empty((n, g4), dtype=dt)
+    ig = xp.empty((n, h), dtype=dt)
+    matmul, tanh, multiply = xp.matmul, xp.tanh, xp.multiply
+    h3 = 3 * h
+    for k, t in enumerate(_steps(t_len, rev)):
+        gt = pre[t]
+        matmul(hs[k], wht, out=tmp)
+        gt += tmp
+        tanh(gt, out=gt)
+        s = gt[:, :h3]
+        s *= 0.5
+        s += 0.5
+        cn = cs[k + 1]
+        multiply(gt[:, 2 * h:h3], cs[k], out=cn)       # f * c
+        multiply(gt[:, h:2 * h], gt[:, h3:], out=ig)   # i * g
+        cn += ig
+        if clip is not None:
+            lo, hi, clip_nan = clip
+            r = inrange[t]
+            xp.greater_equal(cn, lo, out=r)
+            r &= cn <= hi
+            if clip_nan:
+                xp.fmin(xp.fmax(cn, lo), hi, out=cn)
+            else:
+                xp.clip(cn, lo, hi, out=cn)
+        tanh(cn, out=tc[t])
+        if proj is None:
+            multiply(gt[:, :h], tc[t], out=hs[k + 1])
+        else:
+            multiply(gt[:, :h], tc[t], out=hh[t])
+            matmul(hh[t], wrt, out=hs[k + 1])
+        if notm is not None:
+            xp.copyto(hs[k + 1], hs[k], where=notm[t])
+            xp.copyto(cn, cs[k], where=notm[t])
+    st.gates, st.hs, st.cs, st.tc, st.hh, st.inrange = pre, hs, cs, tc, hh, inrange
+    st.wx, st.wh, st.wr = wx, wh, proj
+    return hs, cs[t_len]
+
+
+def _gru_fwd(xp, st, w, inp, h0, h, rev, notm):
+    t_len, n, _ = inp.shape
+    dt = inp.dtype
+    g3 = 3 * h
+    sc = _gate_scale(xp, 'gru', h, dt)
+    wx, wh, bx, bh = w['wx'], w['wh'], w['bx'], w['bh']
+    wht = xp.ascontiguousarray((wh * sc[:, None]).T)
+    pre = xp.matmul(inp.reshape(t_len * n, -1), (wx * sc[:, None]).T)
+    bias = bx * sc
+    bias[:2 * h] += bh[:2 * h] * 0.5
+    pre += bias
+    pre = pre.reshape(t_len, n, g3)
+    bhn = bh[2 * h:]
+    hs = xp.empty((t_len + 1, n, h), dtype=dt)
+    hs[0] = h0
+    ahn = xp.empty((t_len, n, h), dtype=dt)
+    tmp = xp.empty((n, g3), dtype=dt)
+    rn = xp.empty((n, h), dtype=dt)
+    matmul, tanh, multiply = xp.matmul, xp.tanh, xp.multiply
+    h2 = 2 * h
+    for k, t in enumerate(_steps(t_len, rev)):
+        gt = pre[t]
+        matmul(hs[k], wht, out=tmp)
+        rz = gt[:, :h2]
+        rz += tmp[:, :h2]
+        tanh(rz, out=rz)
+        rz *= 0.5
+        rz += 0.5
+        xp.add(tmp[:, h2:], bhn, out=ahn[t])
+        multiply(gt[:, :h], ahn[t], out=rn)
+        nt = gt[:, h2:]
+        nt += rn
+        tanh(nt, out=nt)
+        hn = hs[k + 1]
+        xp.subtract(hs[k], nt, out=hn)                 # h' = n + z * (h - n)
+        hn *= gt[:, h:h2]
+        hn += nt
+        if notm is not None:
+            xp.copyto(hn, hs[k], where=notm[t])
+    st.gates, st.hs, st.ahn, st.wx, st.wh = pre, hs, ahn, wx, wh
+    return hs, None
+
+
+def _vanilla_fwd(xp, st, w, inp, h0, h, rev, notm, relu):
+    t_len, n, _ = inp.shape
+    dt = inp.dtype
+    wx, wh = w['wx'], w['wh']
+    wht = xp.ascontiguousarray(wh.T)
+    pre = xp.matmul(inp.reshape(t_len * n, -1), wx.T)
+    pre += w['bx'] + w['bh']
+    pre = pre.reshape(t_len, n, h)
+    hs = xp.empty((t_len + 1, n, h), dtype=dt)
+    hs[0] = h0
+    # candidate outputs before masking (the backward's activation derivative needs them)
+    cand = xp.empty((t_len, n, h), dtype=dt) if notm is not None else None
+    tmp = xp.empty((n, h), dtype=dt)
+    matmul = xp.matmul
+    for k, t in enumerate(_steps(t_len, rev)):
+        hn = hs[k + 1] if cand is None else cand[t]
+        matmul(hs[k], wht, out=tmp)
+        xp.add(pre[t], tmp, out=hn)
+        if relu:
+            xp.maximum(hn, 0, out=hn)
+        else:
+            xp.tanh(hn, out=hn)
+        if cand is not None:
+            hs[k + 1] = hn
+            xp.copyto(hs[k + 1], hs[k], where=notm[t])
+    st.gates = cand if cand is not None else _out_time(hs, rev)
+    st.hs, st.wx, st.wh = hs, wx, wh
+    return hs, None
+
+
+# --------------------------------------------------------------------------- backward cells
+
+def _lstm_bwd(xp, st, dy, dh, dc, h, need_dinp):
+    """dy: (T, N, Hr) gradient of the outputs (masked) or None; dh, dc: gradients of the
+    final states (N, Hr)/(N, H) or None. Returns dWx, dWh, dWr, db (internal order), dinp,
+    dh0, dc0."""
+    gates, hs, cs, tc = st.gates, st.hs, st.cs, st.tc
+    t_len, n, g4 = gates.shape
+    dt = gates.dtype
+    hr = hs.shape[2]
+    rev = st.rev
+    o, i, f, g = gates[..., :h], gates[..., h:2 * h], gates[..., 2 * h:3 * h], gates[..., 3 * h:]
+    cprev = _prev_time(xp, cs, rev)
+    # local derivatives of every step, independent of the incoming gradient
+    ko = o * (1 - o)
+    ko *= tc
+    kc = 1 - tc * tc
+    kc *= o
+    kifg = xp.empty((t_len, n, 3, h), dtype=dt)
+    xp.multiply(g * i, 1 - i, out=kifg[:, :, 0])
+    xp.multiply(cprev * f, 1 - f, out=kifg[:, :, 1])
+    xp.multiply(1 - g * g, i, out=kifg[:, :, 2])
+    feff = f
+    if st.inrange is not None:
+        kifg *= st.inrange[:, :, None, :]
+        feff = f * st.inrange
+    pass_ = None
+    if st.valid is not None:
+        m = st.valid
+        ko *= m
+        kc *= m
+        kifg *= m[..., None]
+        feff = xp.where(m, feff, xp.ones((), dtype=dt))
+        pass_ = (~m).astype(dt)
+    da = xp.empty((t_len, n, g4), dtype=dt)
+    da4 = da.reshape(t_len, n, 4, h)
+    dh_next = xp.zeros((n, hr), dtype=dt) if dh is None else dh.astype(dt, copy=True)
+    dc_next = xp.zeros((n, h), dtype=dt) if dc is None else dc.astype(dt, copy=True)
+    dht = xp.empty((n, hr), dtype=dt)
+    dct = xp.empty((n, h), dtype=dt)
+    proj = st.wr
+    if proj is not None:
+        dr = xp.empty((t_len, n, hr), dtype=dt)
+        dhh = xp.empty((n, h), dtype=dt)
+    wh = st.wh
+    matmul, multiply = xp.matmul, xp.multiply
+    for t in _steps(t_len, not rev):
+        if dy is None:
+            dht, dh_next = dh_next, dht     # dh_next becomes scratch for this step's GEMM
+        else:
+            xp.add(dh_next, dy[t], out=dht)
+        if proj is None:
+            dhh = dht
+        else:
+            dr[t] = dht
+            matmul(dht, proj, out=dhh)
+        multiply(dhh, ko[t], out=da[t][:, :h])
+        multiply(dhh, kc[t], out=dct)
+        dct += dc_next
+        multiply(dct[:, None, :], kifg[t], out=da4[t][:, 1:])
+        multiply(dct, feff[t], out=dc_next)
+        matmul(da[t], wh, out=dh_next)
+        if pass_ is not None:
+            dh_next += dht * pass_[t]
+    da2 = da.reshape(t_len * n, g4)
+    hprev = xp.ascontiguousarray(_prev_time(xp, hs, rev)).reshape(t_len * n, hr)
+    dwx = matmul(da2.T, st.inp.reshape(t_len * n, -1))
+    dwh = matmul(da2.T, hprev)
+    db = da2.sum(axis=0)
+    dwr = None
+    if proj is not None:
+        dwr = matmul(dr.reshape(t_len * n, hr).T, st.hh.reshape(t_len * n, h))
+    dinp = matmul(da2, st.wx).reshape(t_len, n, -1) if need_dinp else None
+    return dwx, dwh, dwr, db, db, dinp, dh_next, dc_next
+
+
+def _gru_bwd(xp, st, dy, dh, h, need_dinp):
+    gates, hs, ahn = st.gates, st.hs, st.ahn
+    t_len, n, g3 = gates.shape
+    dt = gates.dtype
+    rev = st.rev
+    r, z, nn = gates[..., :h], gates[..., h:2 * h], gates[..., 2 * h:]
+    hprev_t = _prev_time(xp, hs, rev)
+    kx = xp.empty((t_len, n, 3, h), dtype=dt)
+    kn = kx[:, :, 2]
+    xp.multiply(1 - z, 1 - nn * nn, out=kn)
+    xp.multiply((hprev_t - nn) * z, 1 - z, out=kx[:, :, 1])
+    xp.multiply(kn * ahn, r * (1 - r), out=kx[:, :, 0])
+    kh = kx.copy()
+    kh[:, :, 2] *= r
+    zeff = z
+    if st.valid is not None:
+        m = st.valid
+        kx *= m[..., None]
+        kh *= m[..., None]
+        zeff = xp.where(m, z, xp.ones((), dtype=dt))
+    dax = xp.empty((t_len, n, g3), dtype=dt)
+    dah = xp.empty((t_len, n, g3), dtype=dt)
+    dax4 = dax.reshape(t_len, n, 3, h)
+    dah4 = dah.reshape(t_len, n, 3, h)
+    dh_next = xp.zeros((n, h), dtype=dt) if dh is None else dh.astype(dt, copy=True)
+    dht = xp.empty((n, h), dtype=dt)
+    tmp = xp.empty((n, h), dtype=dt)
+    wh = st.wh
+    matmul, multiply = xp.matmul, xp.multiply
+    for t in _steps(t_len, not rev):
+        if dy is None:
+            dht, dh_next = dh_next, dht
+        else:
+            xp.add(dh_next, dy[t], out=dht)
+        d3 = dht[:, None, :]
+        multiply(d3, kx[t], out=dax4[t])
+        multiply(d3, kh[t], out=dah4[t])
+        matmul(dah[t], wh, out=dh_next)
+        multiply(dht, zeff[t], out=tmp)
+        dh_next += tmp
+    dax2 = dax.reshape(t_len * n, g3)
+    dah2 = dah.reshape(t_len * n, g3)
+    hprev = xp.ascontiguousarray(hprev_t).reshape(t_len * n, h)
+    dwx = matmul(dax2.T, st.inp.reshape(t_len * n, -1))
+    dwh = matmul(dah2.T, hprev)
+    dinp = matmul(dax2, st.wx).reshape(t_len, n, -1) if need_dinp else None
+    return dwx, dwh, None, dax2.sum(axis=0), dah2.sum(axis=0), dinp, dh_next, None
+
+
+def _vanilla_bwd(xp, st, dy, dh, h, need_dinp, relu):
+    hs, y = st.hs, st.gates
+    t_len, n, _ = y.shape
+    dt = y.dtype
+    rev = st.rev
+    if relu:
+        kact = (y > 0).astype(dt)
+    else:
+        kact = 1 - y * y
+    pass_ = None
+    if st.valid is not None:
+        kact *= st.valid
+        pass_ = (~st.valid).astype(dt)
+    da = xp.empty((t_len, n, h), dtype=dt)
+    dh_next = xp.zeros((n, h), dtype=dt) if dh is None else dh.astype(dt, copy=True)
+    dht = xp.empty((n, h), dtype=dt)
+    wh = st.wh
+    matmul, multiply = xp.matmul, xp.multiply
+    for t in _steps(t_len, not rev):
+        if dy is None:
+            dht, dh_next = dh_next, dht
+        else:
+            xp.add(dh_next, dy[t], out=dht)
+        multiply(dht, kact[t], out=da[t])
+        matmul(da[t], wh, out=dh_next)
+        if pass_ is not None:
+            dh_next += dht * pass_[t]
+    da2 = da.reshape(t_len * n, h)
+    hprev = xp.ascontiguousarray(_prev_time(xp, hs, rev)).reshape(t_len * n, h)
+    dwx = matmul(da2.T, st.inp.reshape(t_len * n, -1))
+    dwh = matmul(da2.T, hprev)
+    db = da2.sum(axis=0)
+    dinp = matmul(da2, st.wx).reshape(t_len, n, -1) if need_dinp else None
+    return dwx, dwh, None, db, db, dinp, dh_next, None
+
+
+# --------------------------------------------------------------------------- the operator
+
+def _check_state(argname, a, shape, dtype, what):
+    if a.shape != shape:
+        raise DistGluError("RNN: %s must have shape %s (num_layers * directions, batch, "
+                           "%s), got %s" % (argname, shape, what, a.shape))
+    if a.dtype != dtype:
+        raise DistGluError("RNN: %s must have the dtype of data (%s), got %s"
+                           % (argname, np.dtype(dtype).name, a.dtype))
+
+
+def _dropout_mask(xp, ctx, shape, p, dt):
+    from ..random import _generator
+    gen = _generator(ctx)
+    if isinstance(gen, np.random.Generator):
+        u = gen.random(shape, dtype=np.float64 if dt == np.float64 else np.float32)
+    else:
+        u = gen.random_sample(shape, dtype=dt)
+    keep = u >= p
+    return keep.astype(dt) * (1.0 / (1.0 - p))
+
+
+def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length=None,
+        state_size=None, num_layers=None, bidirectional=False, mode=None, p=0.0,
+        state_outputs=False, projection_size=None, lstm_state_clip_min=None,
+        lstm_state_clip_max=None, lstm_state_clip_nan=False, use_sequence_length=False,
+        out=None, name=None, **kwargs):
+    """Stacked (bidirectional) RNN, LSTM or GRU over a sequence (MXNet's ``nd.RNN``).
+
+    data: (T, N, input_size), layout TNC. parameters: MXNet's flat vector (packing in the
+    module docstring). state: (num_layers * D, N, H) initial hidden state (D = 2 when
+    bidirectional; H is ``projection_size`` for a projected LSTM); state_cell: (num_layers
+    * D, N, state_size), LSTM only. Returns out (T, N, D * H); with ``state_outputs`` a
+    list ``[out, h_n]`` (``[out, h_n, c_n]`` for an LSTM). Bidirectional outputs hold the
+    forward direction first. ``p``: dropout on the outputs of every layer but the last,
+    in training mode. ``use_sequence_length`` with ``sequence_length`` (N,): steps past a
+    sequence's length output zeros and leave the state unchanged (the final state is the
+    one at the last valid step; the reverse direction starts at the last valid step), as
+    cuDNN does (MXNet 1.9.1 on CPU ignores sequence_length). ``lstm_state_clip_min/max``
+    clip the cell state after each step (cuDNN; MXNet 1.9.1 on CPU ignores it), with
+    ``lstm_state_clip_nan`` a NaN becomes the clip minimum. Differentiable w.r.t. data,
+    parameters and the initial states (first order only).
+    """
+    if mode not in _GATES:
+        raise DistGluError("RNN: mode must be one of 'rnn_relu', 'rnn_tanh', 'lstm', 'gru', "
+                           "got %r" % (mode,))
+    if state_size is None or num_layers is None:
+        raise DistGluError("RNN: state_size and num_layers are required")
+    h = int(state_size)
+    nl = int(num_layers)
+    if h < 1 or nl < 1:
+        raise DistGluError("RNN: state_size and num_layers must be positive, got %d and %d"
+                           % (h, nl))
+    for argname, a in (('data', data), ('parameters', parameters), ('state', state)):
+        if not isinstance(a, NDArray):
+            raise DistGluError("RNN: expected an NDArray for %s, got %s"
+                               % (argname, type(a).__name__))
+    _check_ctx(data, parameters, 'RNN')
+    _check_ctx(data, state, 'RNN')
+    is_lstm = mode == 'lstm'
+    proj = None
+    if projection_size is not None:
+        if not is_lstm:
+            raise DistGluError("RNN: projection_size is only supported for mode='lstm', got "
+                               "mode=%r" % mode)
+        proj = int(projection_size)
+        if not 0 < proj:
+            raise DistGluError("RNN: projection_size must be positive, got %d" % proj)
+    x = data._data
+    if x.ndim != 3:
+        raise DistGluError("RNN: data must be 3-D (sequence length, batch, input size), got "
+                           "shape %s" % (x.shape,))
+    dt = x.dtype
+    if dt.kind != 'f':
+        raise DistGluError("RNN: data must be floating point, got %s" % dt)
+    t_len, n, n_in = x.shape
+    ndir = 2 if bidirectional else 1
+    hr = proj or h
+    w_flat = parameters._data
+    size = _rnn_param_size(mode, n_in, h, nl, bidirectional, proj)
+    if w_flat.shape != (size,):
+        raise DistGluError(
+            "RNN: parameters must be a vector of %d elements for mode=%r, input size %d, "
+            "state_size=%d, num_layers=%d, bidirectional=%s%s; got shape %s"
+            % (size, mode, n_in, h, nl, bool(bidirectional),
+               '' if proj is None else ', projection_size=%d' % proj, w_flat.shape))
+    if w_flat.dtype != dt:
+        raise DistGluError("RNN: parameters must have the dtype of data (%s), got %s"
+                           % (dt.name, w_flat.dtype))
+    _check_state('state', state, (nl * ndir, n, hr), dt,
+                 'state_size' if proj is None else 'projection_size')
+    inputs = [data, parameters, state]
+    if is_lstm:
+        if not isinstance(state_cell, NDArray):
+            raise DistGluError("RNN: mode='lstm' needs state_cell, the initial cell state "
+                               "of shape %s" % ((nl * ndir, n, h),))
+        _check_ctx(data, state_cell, 'RNN')
+        _check_state('state_cell', state_cell, (nl * ndir, n, h), dt, 'state_size')
+        inputs.append(state_cell)
+    elif state_cell is not None:
+        raise DistGluError("RNN: state_cell is only used by mode='lstm', got it with "
+                           "mode=%r" % mode)
+    xp = _xp(x)
+    valid = notm = None
+    if use_sequence_length:
+        if not isinstance(sequence_length, NDArray):
+            raise DistGluError("RNN: use_sequence_length=True needs sequence_length, an "
+                               "NDArray of shape (%d,)" % n)
+        _check_ctx(data, sequence_length, 'RNN')
+        if sequence_length.shape != (n,):
+            raise DistGluError("RNN: sequence_length must have shape (%d,) (the batch "
+                               "size), got %s" % (n, sequence_length.shape))
+        lens = sequence_length._data.astype(np.int64)
+        if bool((lens < 0).any()) or bool((lens > t_len).any()):
+            raise DistGluError("RNN: sequence_length values must lie in [0, %d] (the "
+                               "sequence length), got %s" % (t_len, sequence_length._data))
+        valid = (xp.arange(t_len)[:, None] < lens[None, :])[:, :, None]
+        notm = ~valid
+        inputs.append(sequence_length)
+    elif sequence_length is not None:
+        raise DistGluError("RNN: sequence_length is given but use_sequence_length is False")
+    clip = None
+    if is_lstm and (lstm_state_clip_min is not None or lstm_state_clip_max is not None):
+        if lstm_state_clip_min is None or lstm_state_clip_max is None:
+            raise DistGluError("RNN: lstm_state_clip_min and lstm_state_clip_max must be "
+                               "given together")
+        clip = (float(lstm_state_clip_min), float(lstm_state_clip_max),
+                bool(lstm_state_clip_nan))
+    p = float(p)
+    if not 0.0 <= p < 1.0:
+        raise DistGluError("RNN: dropout p must be in [0, 1), got %s" % p)
+    dropout = p > 0 and _ag._training and nl > 1
+
+    with device_scope(data._ctx):
+        layers = _unpack(w_flat, mode, n_in, h, nl, ndir, proj)
+        h0_all = state._data
+        c0_all = state_cell._data if is_lstm else None
+        h_n = xp.empty((nl * ndir, n, hr), dtype=dt)
+        c_n = xp.empty((nl * ndir, n, h), dtype=dt) if is_lstm else None
+        dirs = []
+        masks = []
+        inp = x
+        for layer in range(nl):
+            outs = []
+            for d in range(ndir):
+                st = _Dir()
+                st.rev = d == 1
+                st.inp = inp
+                st.valid = valid
+                k = layer * ndir + d
+                w = layers[layer][d]
+                if is_lstm:
+                    hs, c_last = _lstm_fwd(xp, st, w, inp, h0_all[k], c0_all[k], h, st.rev,
+                                           notm, clip)
+                    c_n[k] = c_last
+                elif mode == 'gru':
+                    hs, _ = _gru_fwd(xp, st, w, inp, h0_all[k], h, st.rev, notm)
+                else:
+                    hs, _ = _vanilla_fwd(xp, st, w, inp, h0_all[k], h, st.rev, notm,
+                                         mode == 'rnn_relu')
+                h_n[k] = hs[t_len]
+                outs.append(_out_time(hs, st.rev))
+                dirs.append(st)
+            if ndir == 1:
+                y = outs[0] * valid if valid is not None else outs[0].copy()
+            else:
+                y = xp.empty((t_len, n, ndir * hr), dtype=dt)
+                for d, o in enumerate(outs):
+                    if valid is not None:
+                        xp.multiply(o, valid, out=y[:, :, d * hr:(d + 1) * hr])
+                    else:
+                        y[:, :, d * hr:(d + 1) * hr] = o
+            if dropout and layer < nl - 1:
+                mask = _dropout_mask(xp, data._ctx, y.shape, p, dt)
+                masks.append(mask)
+                inp = y * mask
+            else:
+                masks.append(None)
+                inp = y
+    attrs = (mode, h, nl, ndir, proj, dirs, masks, size, data._node is not None,
+             len(inputs))
+    if state_outputs:
+        outs = [inp, h_n] + ([c_n] if is_lstm else [])
+        res = _results(outs, data._ctx, _rnn_bwd, tuple(inputs), (), None, attrs)
+        if out is not None:
+            _write_out(out, res[0])
+            res[0] = out
+        return res
+    return _write_out(out, _result(inp, data._ctx, _rnn_bwd, tuple(inputs), (), None,
+                                   attrs))
+
+
+def _rnn_bwd(xp, g, ins, out, attrs):
+    if getattr(xp, 'is_nd', False):
+        raise DistGluError("RNN: second-order gradients (create_graph=True) through the "
+                           "fused RNN operator are not supported")
+    mode, h, nl, ndir, proj, dirs, masks, size, need_data, n_inputs = attrs
+    gl = g if isinstance(g, list) else [g]
+    gy = gl[0]
+    gh = gl[1] if len(gl) > 1 else None
+    gc = gl[2] if len(gl) > 2 else None
+    first = dirs[0]
+    dt = first.gates.dtype
+    t_len, n = first.gates.shape[:2]
+    hr = proj or h
+    valid = first.valid
+    dflat = xp.zeros((size,), dtype=dt)
+    n_in = first.inp.shape[2]
+    dlayers = _unpack(dflat, mode, n_in, h, nl, ndir, proj)
+    dh0 = xp.empty((nl * ndir, n, hr), dtype=dt)
+    dc0 = xp.empty((nl * ndir, n, h), dtype=dt) if mode == 'lstm' else None
+    dout = gy
+    dinp = None
+    for layer in range(nl - 1, -1, -1):
+        need_dinp = layer > 0 or need_data
+        dinp = None
+        for d in range(ndir):
+            k = layer * ndir + d
+            st = dirs[k]
+            dy = None
+            if dout is not None:
+                dy = dout[:, :, d * hr:(d + 1) * hr] if ndir == 2 else dout
+                if valid is not None:
+                    dy = dy * valid
+            dhk = None if gh is None else gh[k]
+            if mode == 'lstm':
+                res = _lstm_bwd(xp, st, dy, dhk, None if gc is None else gc[k], h, need_dinp)
+            elif mode == 'gru':
+                res = _gru_bwd(xp, st, dy, dhk, h, need_dinp)
+            else:
+                res = _vanilla_bwd(xp, st, dy, dhk, h, need_dinp, mode == 'rnn_relu')
+            dwx, dwh, dwr, dbx, dbh, dinp_d, dh0_k, dc0_k = res
+            w = dlayers[layer][d]
+            if mode == 'lstm':
+                _lstm_external(xp, w['wx'], dwx, h)
+                _lstm_external(xp, w['wh'], dwh, h)
+                _lstm_external(xp, w['bx'], dbx, h)
+                _lstm_external(xp, w['bh'], dbh, h)
+                if dwr is not None:
+                    w['wr'][...] = dwr
+                dc0[k] = dc0_k
+            else:
+                w['wx'][...] = dwx
+                w['wh'][...] = dwh
+                w['bx'][...] = dbx
+                w['bh'][...] = dbh
+            dh0[k] = dh0_k
+            if dinp_d is not None:
+                if dinp is None:
+                    dinp = dinp_d
+                else:
+                    dinp += dinp_d
+        if layer > 0:
+            mask = masks[layer - 1]
+            if mask is not None:
+                dinp *= mask
+            dout = dinp
+    grads = [dinp if need_data else None, dflat, dh0]
+    if mode == 'lstm':
+        grads.append(dc0)
+    while len(grads) < n_inputs:
+        grads.append(None)
+    return tuple(grads)

@@ -1,0 +1,39 @@
+"""Errors of ``gluon.data``: each is a ``DistGluError`` and also the built-in exception MXNet
+raises in the same situation (``AssertionError``, ``ValueError``, ``TypeError``), so both
+``except mx.base.MXNetError`` and the ``except ValueError`` of an MXNet program catch it."""
+import multiprocessing
+
+from ...base import DistGluError
+
+__all__ = ['DataAssertionError', 'DataValueError', 'DataTypeError', 'DataLoaderTimeoutError',
+           'DataLoaderWorkerError', 'DatasetFileError', 'DatasetFormatError']
+
+
+class DataAssertionError(DistGluError, AssertionError):
+    """A bad argument where MXNet 1.x fails an ``assert``."""
+
+
+class DataValueError(DistGluError, ValueError):
+    """A bad argument value where MXNet 1.x raises ``ValueError``."""
+
+
+class DataTypeError(DistGluError, TypeError):
+    """An argument of the wrong type where MXNet 1.x raises ``TypeError``."""
+
+
+class DataLoaderTimeoutError(DistGluError, multiprocessing.TimeoutError):
+    """A DataLoader worker did not deliver a batch within ``timeout`` seconds
+    (MXNet raises ``multiprocessing.TimeoutError``)."""
+
+
+class DataLoaderWorkerError(DistGluError):
+    """A DataLoader worker failed with an exception that could not be re-raised as its own
+    type, or a worker process died; the message carries the worker's traceback."""
+
+
+class DatasetFileError(DistGluError, FileNotFoundError):
+    """The files of a dataset are missing (distglu never downloads them)."""
+
+
+class DatasetFormatError(DistGluError, ValueError):
+    """A dataset file is not in the format expected."""
