@@ -312,13 +312,23 @@ class _ProcessWorkers(object):
                     "timeout=%g seconds. The dataset's __getitem__ or the batchify_fn may be "
                     "too slow (raise timeout=) or stuck." % (len(self._procs), timeout))
             if conn.poll(min(remaining, 0.5)):
-                return pickle.loads(conn.recv_bytes())
-            for p in self._procs:
-                if p.exitcode is not None:
-                    raise DataLoaderWorkerError(
-                        "DataLoader worker %s (pid %d) exited unexpectedly with exit code %s%s"
-                        % (p.name, p.pid, p.exitcode,
-                           ' (killed by signal %d)' % -p.exitcode if p.exitcode < 0 else ''))
+                try:
+                    return pickle.loads(conn.recv_bytes())
+                except (EOFError, OSError):  # every worker has closed its end: all died
+                    for p in self._procs:
+                        p.join(timeout=1.0)
+                    self._check_alive()
+                    raise DataLoaderWorkerError("DataLoader: the worker processes closed the "
+                                                "result channel unexpectedly") from None
+            self._check_alive()
+
+    def _check_alive(self):
+        for p in self._procs:
+            if p.exitcode is not None:
+                raise DataLoaderWorkerError(
+                    "DataLoader worker %s (pid %d) exited unexpectedly with exit code %s%s"
+                    % (p.name, p.pid, p.exitcode,
+                       ' (killed by signal %d)' % -p.exitcode if p.exitcode < 0 else ''))
 
     def shutdown(self, graceful):
         """Stop every worker and release the channels. ``graceful``: the workers are idle

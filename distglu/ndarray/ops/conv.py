@@ -203,53 +203,19 @@ def _check_weight(opname, weight, first, second, k, last, what):
 
 # ----------------------------------------------------------------------------- kernels
 # All raw kernels take channel-first arrays of any strides and return new arrays.
+#
+# Wide rows: when the last two spatial strides are 1, the output is computed on rows as
+# wide as the padded input (the extra columns are garbage, cropped at the end). Then the
+# last two spatial axes of every strided window view merge into one long contiguous run,
+# so each copy/add in im2col and col2im runs over long rows instead of rows of O[-1]
+# elements (NumPy's per-row overhead dominates short rows). The views may read up to
+# (K[-1]-1)*dilate[-1] elements past the last plane: the padded buffer has that tail.
+
+_WIDE_MAX_WASTE = 1.25      # padded width / output width above which wide rows cost more
+
 
 def _as_strided(xp, a, shape, strides):
     return xp.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
-
-
-def _padded(xp, x, pad):
-    if not any(pad):
-        return x
-    nsp = len(pad)
-    shape = x.shape[:2] + tuple(x.shape[2 + i] + 2 * pad[i] for i in range(nsp))
-    buf = xp.zeros(shape, dtype=x.dtype)
-    buf[(slice(None), slice(None)) + tuple(slice(pad[i], pad[i] + x.shape[2 + i])
-                                           for i in range(nsp))] = x
-    return buf
-
-
-def _im2col(xp, x, geo):
-    """Columns (C*prod(K), N*prod(O)), rows ordered (c, *k), columns (n, *o)."""
-    xpd = _padded(xp, x, geo.pad)
-    n, c = x.shape[:2]
-    st = xpd.strides
-    nsp = len(geo.kernel)
-    shape = (c,) + geo.kernel + (n,) + geo.out_sp
-    strides = ((st[1],) + tuple(st[2 + i] * geo.dilate[i] for i in range(nsp)) + (st[0],)
-               + tuple(st[2 + i] * geo.stride[i] for i in range(nsp)))
-    cols = xp.ascontiguousarray(_as_strided(xp, xpd, shape, strides))
-    return cols.reshape(c * _prod(geo.kernel), n * _prod(geo.out_sp))
-
-
-def _col2im(xp, dcols, geo, n, c, dtype):
-    """The transpose of :func:`_im2col`: add columns (C, *K, N, *O) back into (N, C, *S)."""
-    nsp = len(geo.kernel)
-    pad = geo.pad
-    psp = tuple(geo.in_sp[i] + 2 * pad[i] for i in range(nsp))
-    dxp = xp.zeros((n, c) + psp, dtype=dtype)
-    dxt = dxp.swapaxes(0, 1)      # (C, N, *Sp): slices line up with dcols' (C, [k], N, *O)
-    dcols = dcols.reshape((c,) + geo.kernel + (n,) + geo.out_sp)
-    o = geo.out_sp
-    for k in itertools.product(*[range(kk) for kk in geo.kernel]):
-        sl = (slice(None), slice(None)) + tuple(
-            slice(k[i] * geo.dilate[i], k[i] * geo.dilate[i] + geo.stride[i] * (o[i] - 1) + 1,
-                  geo.stride[i]) for i in range(nsp))
-        dxt[sl] += dcols[(slice(None),) + k]
-    if any(pad):
-        dxp = xp.ascontiguousarray(dxp[(slice(None), slice(None)) + tuple(
-            slice(pad[i], pad[i] + geo.in_sp[i]) for i in range(nsp))])
-    return dxp
 
 
 def _prod(t):
@@ -259,11 +225,112 @@ def _prod(t):
     return r
 
 
-def _g_matrix(xp, g, groups):
-    """(N, F, *O) -> contiguous (G, F/G, N*prod(O))."""
-    f = g.shape[1]
-    gt = xp.ascontiguousarray(g.swapaxes(0, 1))
+class _Plan:
+    """Per-call layout: padded size, whether rows are wide, the computed output grid."""
+    __slots__ = ('psp', 'wide', 'o_ext', 'tail')
+
+    def __init__(self, geo):
+        nsp = len(geo.kernel)
+        self.psp = tuple(geo.in_sp[i] + 2 * geo.pad[i] for i in range(nsp))
+        o = geo.out_sp
+        self.wide = (nsp >= 2 and geo.stride[-1] == 1 and geo.stride[-2] == 1
+                     and self.psp[-1] <= _WIDE_MAX_WASTE * o[-1])
+        if self.wide:
+            self.o_ext = o[:-1] + (self.psp[-1],)
+            self.tail = (geo.kernel[-1] - 1) * geo.dilate[-1]
+        else:
+            self.o_ext = o
+            self.tail = 0
+
+
+def _contig_strides(shape, itemsize):
+    st = []
+    acc = itemsize
+    for d in reversed(shape):
+        st.append(acc)
+        acc *= d
+    return tuple(reversed(st))
+
+
+def _padded_source(xp, x, geo, plan):
+    """(base, strides of an (N, C, *psp) array at base) holding x zero-padded.
+
+    Wide rows need a contiguous buffer with a tail; otherwise x itself serves when there
+    is no padding (any strides).
+    """
+    nsp = len(geo.kernel)
+    if not plan.wide and not any(geo.pad):
+        return x, x.strides
+    n, c = x.shape[:2]
+    size = n * c * _prod(plan.psp)
+    flat = xp.zeros(size + plan.tail, dtype=x.dtype)
+    buf = flat[:size].reshape((n, c) + plan.psp)
+    buf[(slice(None), slice(None)) + tuple(slice(geo.pad[i], geo.pad[i] + geo.in_sp[i])
+                                           for i in range(nsp))] = x
+    return flat, _contig_strides((n, c) + plan.psp, x.itemsize)
+
+
+def _window_view(xp, base, st, geo, plan, n, c):
+    """Strided view (C, *K, N, *O_ext) of the padded input (window element per offset)."""
+    nsp = len(geo.kernel)
+    shape = (c,) + geo.kernel + (n,) + plan.o_ext
+    strides = ((st[1],) + tuple(st[2 + i] * geo.dilate[i] for i in range(nsp)) + (st[0],)
+               + tuple(st[2 + i] * geo.stride[i] for i in range(nsp)))
+    return _as_strided(xp, base, shape, strides)
+
+
+def _im2col(xp, x, geo, plan):
+    """Columns (C*prod(K), N*prod(O_ext)), rows ordered (c, *k), columns (n, *o)."""
+    n, c = x.shape[:2]
+    base, st = _padded_source(xp, x, geo, plan)
+    cols = xp.ascontiguousarray(_window_view(xp, base, st, geo, plan, n, c))
+    return cols.reshape(c * _prod(geo.kernel), n * _prod(plan.o_ext))
+
+
+def _col2im(xp, dcols, geo, plan, n, c, dtype):
+    """The transpose of :func:`_im2col`: add columns (C, *K, N, *O_ext) into (N, C, *S).
+
+    One vectorised add per kernel offset (prod(K) iterations).
+    """
+    nsp = len(geo.kernel)
+    pad = geo.pad
+    psp = plan.psp
+    size = n * c * _prod(psp)
+    flat = xp.zeros(size + plan.tail, dtype=dtype)
+    st = _contig_strides((n, c) + psp, flat.itemsize)
+    item = flat.itemsize
+    dcols = dcols.reshape((c,) + geo.kernel + (n,) + plan.o_ext)
+    shape = (c, n) + plan.o_ext
+    strides = (st[1], st[0]) + tuple(st[2 + i] * geo.stride[i] for i in range(nsp))
+    for k in itertools.product(*[range(kk) for kk in geo.kernel]):
+        off = sum(k[i] * geo.dilate[i] * st[2 + i] for i in range(nsp)) // item
+        dst = _as_strided(xp, flat[off:], shape, strides)
+        dst += dcols[(slice(None),) + k]
+    dxp = flat[:size].reshape((n, c) + psp)
+    if any(pad):
+        return xp.ascontiguousarray(dxp[(slice(None), slice(None)) + tuple(
+            slice(pad[i], pad[i] + geo.in_sp[i]) for i in range(nsp))])
+    return dxp
+
+
+def _g_matrix(xp, g, groups, geo, plan):
+    """(N, F, *O) -> contiguous (G, F/G, N*prod(O_ext)), zero in the garbage columns."""
+    n, f = g.shape[:2]
+    if plan.wide and plan.o_ext != geo.out_sp:
+        gt = xp.zeros((f, n) + plan.o_ext, dtype=g.dtype)
+        gt[..., :geo.out_sp[-1]] = g.swapaxes(0, 1)
+    else:
+        gt = xp.ascontiguousarray(g.swapaxes(0, 1))
     return gt.reshape(groups, f // groups, -1)
+
+
+def _bmm(xp, a, b):
+    """Batched product (G, m, k) @ (G, k, n); a broadcast multiply when k == 1."""
+    if a.shape[2] == 1:
+        return a * b
+    if a.shape[0] == 1:
+        return xp.matmul(a[0], b[0])[None]
+    return xp.matmul(a, b)
 
 
 def _conv_F(xp, x, w, geo):
@@ -271,12 +338,12 @@ def _conv_F(xp, x, w, geo):
     n = x.shape[0]
     f = w.shape[0]
     grp = geo.groups
-    cols = _im2col(xp, x, geo)
-    if grp == 1:
-        y = xp.matmul(w.reshape(f, -1), cols)
-    else:
-        y = xp.matmul(w.reshape(grp, f // grp, -1), cols.reshape(grp, -1, cols.shape[1]))
-    y = y.reshape((f, n) + geo.out_sp)
+    plan = _Plan(geo)
+    cols = _im2col(xp, x, geo, plan)
+    y = _bmm(xp, w.reshape(grp, f // grp, -1), cols.reshape(grp, -1, cols.shape[1]))
+    y = y.reshape((f, n) + plan.o_ext)
+    if plan.o_ext != geo.out_sp:
+        y = y[..., :geo.out_sp[-1]]
     return xp.ascontiguousarray(y.swapaxes(0, 1))
 
 
@@ -286,10 +353,11 @@ def _conv_D(xp, g, w, geo):
     grp = geo.groups
     f = w.shape[0]
     c = w.shape[1] * grp
-    gm = _g_matrix(xp, g, grp)                            # (G, F/G, N*O)
+    plan = _Plan(geo)
+    gm = _g_matrix(xp, g, grp, geo, plan)                 # (G, F/G, N*O)
     wm = w.reshape(grp, f // grp, -1)                     # (G, F/G, C/G*K)
-    dcols = xp.matmul(wm.transpose(0, 2, 1), gm)          # (G, C/G*K, N*O)
-    return _col2im(xp, dcols, geo, n, c, g.dtype)
+    dcols = _bmm(xp, wm.transpose(0, 2, 1), gm)           # (G, C/G*K, N*O)
+    return _col2im(xp, dcols, geo, plan, n, c, g.dtype)
 
 
 def _conv_W(xp, g, x, geo):
@@ -297,10 +365,11 @@ def _conv_W(xp, g, x, geo):
     grp = geo.groups
     f = g.shape[1]
     c = x.shape[1]
-    gm = _g_matrix(xp, g, grp)                            # (G, F/G, N*O)
-    cols = _im2col(xp, x, geo)
+    plan = _Plan(geo)
+    gm = _g_matrix(xp, g, grp, geo, plan)                 # (G, F/G, N*O)
+    cols = _im2col(xp, x, geo, plan)
     cols = cols.reshape(grp, -1, cols.shape[1])           # (G, C/G*K, N*O)
-    dw = xp.matmul(gm, cols.transpose(0, 2, 1))           # (G, F/G, C/G*K)
+    dw = _bmm(xp, gm, cols.transpose(0, 2, 1))            # (G, F/G, C/G*K)
     return dw.reshape((f, c // grp) + geo.kernel)
 
 

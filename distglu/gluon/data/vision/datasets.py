@@ -65,10 +65,11 @@ class _DownloadedDataset(dataset.Dataset):
 
     def _missing(self, files, source, note=''):
         return DatasetFileError(
-            "%s: dataset files not found in directory %r: expected %s. distglu does not "
-            "download data sets: get them from %s%s and put them in that directory, or pass "
-            "root= the directory that holds them."
-            % (type(self).__name__, self._root, ', '.join(files), source, note))
+            "%s: %s files not found in directory %r: expected %s%s. They are published at "
+            "%s. distglu does not download data sets: put the files in that directory, or "
+            "pass root= the directory that holds them."
+            % (type(self).__name__, 'training' if self._train else 'test', self._root,
+               ', '.join(files), note, source))
 
 
 # ---------------------------------------------------------------------- IDX (MNIST)
@@ -140,8 +141,8 @@ class MNIST(_DownloadedDataset):
         names = self._files[self._train]
         paths = [self._find(n) for n in names]
         if None in paths:
-            raise self._missing(names, self._source,
-                                ' (%s set)' % ('training' if self._train else 'test'))
+            raise self._missing(names, self._source, ' (gzip IDX files; uncompressed copies '
+                                'without .gz work too)')
         images, labels = read_idx(paths[0]), read_idx(paths[1])
         if images.ndim != 3 or images.dtype != np.uint8:
             raise DatasetFormatError("%s: %r must hold uint8 images of shape (N, rows, cols) "
@@ -260,7 +261,8 @@ class CIFAR10(_DownloadedDataset):
         files, where = self._read_files(names)
         if files is None:
             raise self._missing(['%s/%s' % (self._subdir, n) for n in names], self._source,
-                                ' (or leave %s itself in the directory)' % self._archive)
+                                ' (the python version, as extracted from %s; that archive '
+                                'itself in the directory works too)' % self._archive)
         images, labels = [], []
         for n in names:
             src = files[n]
