@@ -378,7 +378,8 @@ class Function:
         if _recording and any(isinstance(i, NDArray) and i._node is not None for i in inputs):
             nd_inputs = [i for i in inputs if isinstance(i, NDArray)]
             node = _Node(_function_bwd, tuple(_entry(i) for i in nd_inputs), (), None,
-                         (self, [o.shape for o in outs], [o._ctx for o in outs]),
+                         (self, [(o.shape, o._data.dtype) for o in outs],
+                          [o._ctx for o in outs]),
                          nout=len(outs), name=type(self).__name__)
             for k, o in enumerate(outs):
                 o._node = node
@@ -392,13 +393,13 @@ def _entry(a):
 
 
 def _function_bwd(xp, g, ins, out, attrs):
-    func, shapes, ctxs = attrs
+    func, metas, ctxs = attrs
     NDArray = _ndarray_cls()
     gs = [g] if not isinstance(g, list) else g
     wrapped = []
-    for gi, shape, ctx in zip(gs, shapes, ctxs):
-        if gi is None:
-            gi = ctx_xp(ctx).zeros(shape, dtype=np.float32)
+    for gi, (shape, dtype), ctx in zip(gs, metas, ctxs):
+        if gi is None:  # an output that received no gradient
+            gi = ctx_xp(ctx).zeros(shape, dtype=dtype)
         wrapped.append(gi if isinstance(gi, NDArray) else NDArray._wrap(gi, ctx))
     with pause():
         res = func.backward(*wrapped)

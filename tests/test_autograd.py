@@ -293,3 +293,29 @@ def test_train_mode_argument_of_backward():
         y = Probe()(x)
     y.backward(train_mode=False)
     assert seen == [False]
+
+
+def test_backward_on_a_variable_itself_gives_ones():
+    # MXNet 1.9.1: x.attach_grad(); x.backward() -> x.grad is ones
+    x = nd.ones(3)
+    x.attach_grad()
+    x.backward()
+    assert x.grad.asnumpy().tolist() == [1, 1, 1]
+
+
+def test_custom_function_unused_output_gets_zero_gradient():
+    class Two(autograd.Function):
+        def forward(self, x):
+            return x * 2, x * 3
+
+        def backward(self, da, db):
+            assert db.asnumpy().tolist() == [0, 0] and db.dtype == np.float64
+            return da * 2 + db * 3
+
+    x = nd.array([1., 2.], dtype='float64')
+    x.attach_grad()
+    with autograd.record():
+        a, b = Two()(x)
+        s = a * 1
+    s.backward()
+    assert x.grad.asnumpy().tolist() == [2, 2]

@@ -245,30 +245,43 @@ def _start_method():
     return 'fork' if 'fork' in multiprocessing.get_all_start_methods() else 'spawn'
 
 
-def _iteration_seeds(counter, num_workers):
-    """Seeds for the workers of one iteration: reproducible after ``mx.random.seed`` (derived
-    from the state of distglu's CPU generator, which is read, not advanced, so the main
-    process's random streams stay as they would be without workers), different in each
-    iteration and each worker."""
+_seed_state = {'generator': None, 'count': 0}
+
+
+def _iteration_seeds(num_workers):
+    """Seeds for the workers of one multi-process iteration.
+
+    Derived from the state of distglu's CPU generator, which is read, not advanced (so the
+    main process's random streams stay as they are without workers), and from the number of
+    such iterations since that generator was (re)seeded: after ``mx.random.seed`` a program
+    gets the same worker seeds again, while successive epochs and loaders get new ones.
+    """
     entropy = None
     try:
         from ...ndarray.random import _generator
-        state = _generator(cpu()).bit_generator.state['state']
+        gen = _generator(cpu())
+        state = gen.bit_generator.state['state']
         entropy = [int(state['state']) % (2 ** 64), int(state['inc']) % (2 ** 64)]
+        if _seed_state['generator'] is not gen:  # mx.random.seed made a new generator
+            _seed_state['generator'], _seed_state['count'] = gen, 0
+        _seed_state['count'] += 1
+        entropy.append(_seed_state['count'])
     except Exception:  # an unexpected generator: fall back to fresh entropy
         entropy = None
-    seq = np.random.SeedSequence(entropy if entropy is None else entropy + [counter])
+    seq = np.random.SeedSequence(entropy)
     return [int(s.generate_state(1, np.uint64)[0]) for s in seq.spawn(num_workers)]
 
 
 class _ProcessWorkers(object):
-    """The worker processes of one iteration: a task queue to them (fed by a background
-    thread, so the main process never blocks on it) and one result pipe back (written by the
-    workers under a lock, read by the main process)."""
+    """The worker processes of one iteration: one task queue per worker (fed by a background
+    thread, so the main process never blocks on it; batch ``i`` goes to worker
+    ``i % num_workers``, so each worker's random stream sees the same samples in every run)
+    and one result pipe back (written by the workers under a lock, read by the main
+    process)."""
 
     def __init__(self, dataset, batchify_fn, num_workers, seeds):
         ctx = multiprocessing.get_context(_start_method())
-        self._task_queue = ctx.Queue()
+        self._task_queues = []
         self._result_conn, result_writer = ctx.Pipe(duplex=False)
         self._procs = []
         # Workers inherit SIGINT ignored (as MXNet's): Ctrl-C reaches only the main process,
@@ -276,10 +289,11 @@ class _ProcessWorkers(object):
         main = threading.current_thread() is threading.main_thread()
         old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
         try:
-            lock = ctx.Lock()
+            lock = self._lock = ctx.Lock()  # kept: a spawned worker rebuilds it after start()
             for wid in range(num_workers):
+                self._task_queues.append(ctx.Queue())
                 p = ctx.Process(target=_worker_loop,
-                                args=(dataset, batchify_fn, self._task_queue, lock,
+                                args=(dataset, batchify_fn, self._task_queues[wid], lock,
                                       result_writer, wid, seeds[wid], os.getpid()),
                                 daemon=True, name='distglu-DataLoader-worker-%d' % wid)
                 p.start()
@@ -297,7 +311,7 @@ class _ProcessWorkers(object):
         return [p.pid for p in self._procs]
 
     def put(self, idx, indices):
-        self._task_queue.put((idx, indices))
+        self._task_queues[idx % len(self._task_queues)].put((idx, indices))
 
     def get(self, timeout):
         """The next (batch index, payload) a worker sent; raises ``DataLoaderTimeoutError``
@@ -335,8 +349,8 @@ class _ProcessWorkers(object):
         and get a stop message; otherwise (the loop was left early) they are terminated."""
         procs, self._procs = self._procs, []
         if graceful:
-            for _ in procs:
-                self._task_queue.put(None)
+            for q in self._task_queues[:len(procs)]:
+                q.put(None)
             for p in procs:
                 p.join(timeout=2.0)
         for p in procs:
@@ -348,8 +362,9 @@ class _ProcessWorkers(object):
                 p.kill()
                 p.join()
             p.close()
-        self._task_queue.cancel_join_thread()
-        self._task_queue.close()
+        for q in self._task_queues:
+            q.cancel_join_thread()
+            q.close()
         self._result_conn.close()
 
 
@@ -443,13 +458,11 @@ class DataLoader(object):
         self._thread_pool = bool(thread_pool)
         self._timeout = float(timeout)
         self.auto_reload = auto_reload
-        self._iterations = 0  # makes the worker seeds of each epoch differ
 
     def __len__(self):
         return len(self._batch_sampler)
 
     def __iter__(self):
-        self._iterations += 1
         if self._num_workers == 0:
             return self._same_process_iter()
         if self._thread_pool:
@@ -507,7 +520,7 @@ class DataLoader(object):
     def _process_iter(self):
         nworkers = self._num_workers
         workers = _ProcessWorkers(self._dataset, self._custom_batchify, nworkers,
-                                  _iteration_seeds(self._iterations, nworkers))
+                                  _iteration_seeds(nworkers))
         self._last_worker_pids = workers.pids  # for tests and debugging
         finished = False
         try:

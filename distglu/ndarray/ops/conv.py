@@ -204,14 +204,17 @@ def _check_weight(opname, weight, first, second, k, last, what):
 # ----------------------------------------------------------------------------- kernels
 # All raw kernels take channel-first arrays of any strides and return new arrays.
 #
-# Wide rows: when the last two spatial strides are 1, the output is computed on rows as
-# wide as the padded input (the extra columns are garbage, cropped at the end). Then the
-# last two spatial axes of every strided window view merge into one long contiguous run,
-# so each copy/add in im2col and col2im runs over long rows instead of rows of O[-1]
-# elements (NumPy's per-row overhead dominates short rows). The views may read up to
-# (K[-1]-1)*dilate[-1] elements past the last plane: the padded buffer has that tail.
+# Wide rows: when the last two spatial strides are 1, the output can be computed on rows
+# as wide as the padded input (the extra columns are garbage, zero in the gradient
+# matrices and cropped from outputs). Then the last two spatial axes of every strided
+# window view merge into one long run, so im2col's copies and col2im's adds run over long
+# rows instead of rows of O[-1] elements (NumPy's per-row overhead dominates short rows).
+# The views may read (K[-1]-1)*dilate[-1] elements past the last plane: the padded buffer
+# has that tail. The extra columns also cost GEMM work in proportion to F/G, so wide rows
+# are used when filters_per_group * (padded width / output width - 1) < _WIDE_BUDGET
+# (measured: about where the saved copying equals the extra multiply-adds).
 
-_WIDE_MAX_WASTE = 1.25      # padded width / output width above which wide rows cost more
+_WIDE_BUDGET = 6.0
 
 
 def _as_strided(xp, a, shape, strides):
@@ -229,12 +232,12 @@ class _Plan:
     """Per-call layout: padded size, whether rows are wide, the computed output grid."""
     __slots__ = ('psp', 'wide', 'o_ext', 'tail')
 
-    def __init__(self, geo):
+    def __init__(self, geo, filters_per_group):
         nsp = len(geo.kernel)
         self.psp = tuple(geo.in_sp[i] + 2 * geo.pad[i] for i in range(nsp))
         o = geo.out_sp
         self.wide = (nsp >= 2 and geo.stride[-1] == 1 and geo.stride[-2] == 1
-                     and self.psp[-1] <= _WIDE_MAX_WASTE * o[-1])
+                     and filters_per_group * (self.psp[-1] / o[-1] - 1) < _WIDE_BUDGET)
         if self.wide:
             self.o_ext = o[:-1] + (self.psp[-1],)
             self.tail = (geo.kernel[-1] - 1) * geo.dilate[-1]
@@ -338,7 +341,7 @@ def _conv_F(xp, x, w, geo):
     n = x.shape[0]
     f = w.shape[0]
     grp = geo.groups
-    plan = _Plan(geo)
+    plan = _Plan(geo, f // grp)
     cols = _im2col(xp, x, geo, plan)
     y = _bmm(xp, w.reshape(grp, f // grp, -1), cols.reshape(grp, -1, cols.shape[1]))
     y = y.reshape((f, n) + plan.o_ext)
@@ -353,7 +356,7 @@ def _conv_D(xp, g, w, geo):
     grp = geo.groups
     f = w.shape[0]
     c = w.shape[1] * grp
-    plan = _Plan(geo)
+    plan = _Plan(geo, f // grp)
     gm = _g_matrix(xp, g, grp, geo, plan)                 # (G, F/G, N*O)
     wm = w.reshape(grp, f // grp, -1)                     # (G, F/G, C/G*K)
     dcols = _bmm(xp, wm.transpose(0, 2, 1), gm)           # (G, C/G*K, N*O)
@@ -365,7 +368,7 @@ def _conv_W(xp, g, x, geo):
     grp = geo.groups
     f = g.shape[1]
     c = x.shape[1]
-    plan = _Plan(geo)
+    plan = _Plan(geo, f // grp)
     gm = _g_matrix(xp, g, grp, geo, plan)                 # (G, F/G, N*O)
     cols = _im2col(xp, x, geo, plan)
     cols = cols.reshape(grp, -1, cols.shape[1])           # (G, C/G*K, N*O)

@@ -76,42 +76,45 @@ def _unpack(flat, mode, input_size, h, num_layers, ndir, proj):
     return layers
 
 
-def _lstm_internal(xp, a, h):
-    """MXNet's LSTM gate blocks i, f, g, o (rows) reordered to o, i, f, g: the three
-    sigmoid gates first, and the three gates the cell gradient feeds (i, f, g) last."""
-    return xp.concatenate([a[3 * h:], a[:3 * h]])
-
-
-def _lstm_external(xp, dst, src, h):
-    """Write internal-order (o, i, f, g) rows ``src`` into MXNet-order rows ``dst``."""
-    dst[3 * h:] = src[:h]
-    dst[:3 * h] = src[h:]
-
-
 def _gate_scale(xp, mode, h, dt):
-    """Pre-activation scale: 1/2 on sigmoid gates so one tanh serves every gate."""
-    if mode == 'lstm':
+    """Pre-activation scale: 1/2 on the sigmoid gates, so one tanh serves every gate."""
+    if mode == 'lstm':   # i, f, g, o
         s = xp.full((4 * h,), 0.5, dtype=dt)
-        s[3 * h:] = 1
-    else:  # gru: r, z sigmoid, n tanh
+        s[2 * h:3 * h] = 1
+    else:                # gru: r, z, n
         s = xp.full((3 * h,), 0.5, dtype=dt)
         s[2 * h:] = 1
     return s
+
+
+def _scaled_weights(xp, w, sc, dt):
+    """(W_x * sc)^T-ready input weight and the contiguous (H_r, G*H) scaled W_h^T."""
+    wx_s = w['wx'] * sc[:, None]
+    wh = w['wh']
+    wht_s = xp.empty((wh.shape[1], wh.shape[0]), dtype=dt)
+    xp.multiply(wh.T, sc, out=wht_s)
+    return wx_s, wht_s
+
+
+def _sigmoid_from_tanh(s):
+    """In place: tanh(a/2) -> sigmoid(a)."""
+    s *= 0.5
+    s += 0.5
 
 
 # --------------------------------------------------------------------------- forward cells
 
 class _Dir:
     """What the backward of one layer and direction needs."""
-    __slots__ = ('rev', 'inp', 'gates', 'hs', 'cs', 'tc', 'hh', 'ahn', 'inrange', 'wx',
-                 'wh', 'wr', 'valid')
+    __slots__ = ('rev', 'inp', 'w', 'gates', 'hs', 'cs', 'tc', 'hh', 'ahn', 'inrange',
+                 'valid')
 
 
 def _steps(t_len, rev):
     return range(t_len - 1, -1, -1) if rev else range(t_len)
 
 
-def _prev_time(xp, seq, rev):
+def _prev_time(seq, rev):
     """States in processing order (initial at 0) -> the state before each time step."""
     return seq[:-1] if not rev else seq[-2::-1]
 
@@ -121,19 +124,18 @@ def _out_time(seq, rev):
     return seq[1:] if not rev else seq[:0:-1]
 
 
-def _lstm_fwd(xp, st, w, inp, h0, c0, h, rev, notm, clip):
+def _lstm_fwd(xp, st, inp, h0, c0, h, notm, clip):
     t_len, n, _ = inp.shape
     dt = inp.dtype
+    w = st.w
+    rev = st.rev
     hr = h0.shape[1]
     proj = w.get('wr')
     g4 = 4 * h
     sc = _gate_scale(xp, 'lstm', h, dt)
-    wx = _lstm_internal(xp, w['wx'], h)
-    wh = _lstm_internal(xp, w['wh'], h)
-    b = _lstm_internal(xp, w['bx'] + w['bh'], h)
-    wht = xp.ascontiguousarray((wh * sc[:, None]).T)
-    pre = xp.matmul(inp.reshape(t_len * n, -1), (wx * sc[:, None]).T)
-    pre += b * sc
+    wx_s, wht_s = _scaled_weights(xp, w, sc, dt)
+    pre = xp.matmul(inp.reshape(t_len * n, -1), wx_s.T)
+    pre += (w['bx'] + w['bh']) * sc
     pre = pre.reshape(t_len, n, g4)
     hs = xp.empty((t_len + 1, n, hr), dtype=dt)
     hs[0] = h0
@@ -146,18 +148,17 @@ def _lstm_fwd(xp, st, w, inp, h0, c0, h, rev, notm, clip):
     tmp = xp.empty((n, g4), dtype=dt)
     ig = xp.empty((n, h), dtype=dt)
     matmul, tanh, multiply = xp.matmul, xp.tanh, xp.multiply
-    h3 = 3 * h
+    h2, h3 = 2 * h, 3 * h
     for k, t in enumerate(_steps(t_len, rev)):
         gt = pre[t]
-        matmul(hs[k], wht, out=tmp)
+        matmul(hs[k], wht_s, out=tmp)
         gt += tmp
         tanh(gt, out=gt)
-        s = gt[:, :h3]
-        s *= 0.5
-        s += 0.5
+        _sigmoid_from_tanh(gt[:, :h2])     # i, f
+        _sigmoid_from_tanh(gt[:, h3:])     # o
         cn = cs[k + 1]
-        multiply(gt[:, 2 * h:h3], cs[k], out=cn)       # f * c
-        multiply(gt[:, h:2 * h], gt[:, h3:], out=ig)   # i * g
+        multiply(gt[:, h:h2], cs[k], out=cn)       # f * c
+        multiply(gt[:, :h], gt[:, h2:h3], out=ig)  # i * g
         cn += ig
         if clip is not None:
             lo, hi, clip_nan = clip
@@ -170,46 +171,44 @@ def _lstm_fwd(xp, st, w, inp, h0, c0, h, rev, notm, clip):
                 xp.clip(cn, lo, hi, out=cn)
         tanh(cn, out=tc[t])
         if proj is None:
-            multiply(gt[:, :h], tc[t], out=hs[k + 1])
+            multiply(gt[:, h3:], tc[t], out=hs[k + 1])
         else:
-            multiply(gt[:, :h], tc[t], out=hh[t])
+            multiply(gt[:, h3:], tc[t], out=hh[t])
             matmul(hh[t], wrt, out=hs[k + 1])
         if notm is not None:
             xp.copyto(hs[k + 1], hs[k], where=notm[t])
             xp.copyto(cn, cs[k], where=notm[t])
     st.gates, st.hs, st.cs, st.tc, st.hh, st.inrange = pre, hs, cs, tc, hh, inrange
-    st.wx, st.wh, st.wr = wx, wh, proj
     return hs, cs[t_len]
 
 
-def _gru_fwd(xp, st, w, inp, h0, h, rev, notm):
+def _gru_fwd(xp, st, inp, h0, h, notm):
     t_len, n, _ = inp.shape
     dt = inp.dtype
+    w = st.w
     g3 = 3 * h
+    h2 = 2 * h
     sc = _gate_scale(xp, 'gru', h, dt)
-    wx, wh, bx, bh = w['wx'], w['wh'], w['bx'], w['bh']
-    wht = xp.ascontiguousarray((wh * sc[:, None]).T)
-    pre = xp.matmul(inp.reshape(t_len * n, -1), (wx * sc[:, None]).T)
-    bias = bx * sc
-    bias[:2 * h] += bh[:2 * h] * 0.5
+    wx_s, wht_s = _scaled_weights(xp, w, sc, dt)
+    pre = xp.matmul(inp.reshape(t_len * n, -1), wx_s.T)
+    bias = w['bx'] * sc
+    bias[:h2] += w['bh'][:h2] * 0.5
     pre += bias
     pre = pre.reshape(t_len, n, g3)
-    bhn = bh[2 * h:]
+    bhn = w['bh'][h2:]
     hs = xp.empty((t_len + 1, n, h), dtype=dt)
     hs[0] = h0
     ahn = xp.empty((t_len, n, h), dtype=dt)
     tmp = xp.empty((n, g3), dtype=dt)
     rn = xp.empty((n, h), dtype=dt)
     matmul, tanh, multiply = xp.matmul, xp.tanh, xp.multiply
-    h2 = 2 * h
-    for k, t in enumerate(_steps(t_len, rev)):
+    for k, t in enumerate(_steps(t_len, st.rev)):
         gt = pre[t]
-        matmul(hs[k], wht, out=tmp)
+        matmul(hs[k], wht_s, out=tmp)
         rz = gt[:, :h2]
         rz += tmp[:, :h2]
         tanh(rz, out=rz)
-        rz *= 0.5
-        rz += 0.5
+        _sigmoid_from_tanh(rz)
         xp.add(tmp[:, h2:], bhn, out=ahn[t])
         multiply(gt[:, :h], ahn[t], out=rn)
         nt = gt[:, h2:]
@@ -221,16 +220,16 @@ def _gru_fwd(xp, st, w, inp, h0, h, rev, notm):
         hn += nt
         if notm is not None:
             xp.copyto(hn, hs[k], where=notm[t])
-    st.gates, st.hs, st.ahn, st.wx, st.wh = pre, hs, ahn, wx, wh
+    st.gates, st.hs, st.ahn = pre, hs, ahn
     return hs, None
 
 
-def _vanilla_fwd(xp, st, w, inp, h0, h, rev, notm, relu):
+def _vanilla_fwd(xp, st, inp, h0, h, notm, relu):
     t_len, n, _ = inp.shape
     dt = inp.dtype
-    wx, wh = w['wx'], w['wh']
-    wht = xp.ascontiguousarray(wh.T)
-    pre = xp.matmul(inp.reshape(t_len * n, -1), wx.T)
+    w = st.w
+    wht = xp.ascontiguousarray(w['wh'].T)
+    pre = xp.matmul(inp.reshape(t_len * n, -1), w['wx'].T)
     pre += w['bx'] + w['bh']
     pre = pre.reshape(t_len, n, h)
     hs = xp.empty((t_len + 1, n, h), dtype=dt)
@@ -239,7 +238,7 @@ def _vanilla_fwd(xp, st, w, inp, h0, h, rev, notm, relu):
     cand = xp.empty((t_len, n, h), dtype=dt) if notm is not None else None
     tmp = xp.empty((n, h), dtype=dt)
     matmul = xp.matmul
-    for k, t in enumerate(_steps(t_len, rev)):
+    for k, t in enumerate(_steps(t_len, st.rev)):
         hn = hs[k + 1] if cand is None else cand[t]
         matmul(hs[k], wht, out=tmp)
         xp.add(pre[t], tmp, out=hn)
@@ -250,33 +249,61 @@ def _vanilla_fwd(xp, st, w, inp, h0, h, rev, notm, relu):
         if cand is not None:
             hs[k + 1] = hn
             xp.copyto(hs[k + 1], hs[k], where=notm[t])
-    st.gates = cand if cand is not None else _out_time(hs, rev)
-    st.hs, st.wx, st.wh = hs, wx, wh
+    st.gates = cand if cand is not None else _out_time(hs, st.rev)
+    st.hs = hs
     return hs, None
 
 
 # --------------------------------------------------------------------------- backward cells
+#
+# Each takes the gradient of the layer's outputs ``dy`` (T, N, H_r) time-ordered, masked,
+# or None, and of the final states (N, H_r)/(N, H) or None; writes the weight and bias
+# gradients into ``dw`` (views into the flat gradient vector) and returns
+# (gradient of the layer input or None, of the initial hidden state, of the initial cell).
 
-def _lstm_bwd(xp, st, dy, dh, dc, h, need_dinp):
-    """dy: (T, N, Hr) gradient of the outputs (masked) or None; dh, dc: gradients of the
-    final states (N, Hr)/(N, H) or None. Returns dWx, dWh, dWr, db (internal order), dinp,
-    dh0, dc0."""
+def _weight_grads(xp, st, da2, dah2, dw, hr):
+    """dW_x = dA^T X, dW_h = dA_h^T H_prev, db = column sums: one GEMM each."""
+    t_len, n = st.gates.shape[:2]
+    hprev = _prev_time(st.hs, st.rev)
+    if st.rev:
+        hprev = xp.ascontiguousarray(hprev)
+    xp.matmul(da2.T, st.inp.reshape(t_len * n, -1), out=dw['wx'])
+    xp.matmul(dah2.T, hprev.reshape(t_len * n, hr), out=dw['wh'])
+    da2.sum(axis=0, out=dw['bx'])
+    if dah2 is da2:
+        dw['bh'][...] = dw['bx']
+    else:
+        dah2.sum(axis=0, out=dw['bh'])
+
+
+def _lstm_bwd(xp, st, dy, dh, dc, h, dw, need_dinp):
     gates, hs, cs, tc = st.gates, st.hs, st.cs, st.tc
     t_len, n, g4 = gates.shape
     dt = gates.dtype
     hr = hs.shape[2]
     rev = st.rev
-    o, i, f, g = gates[..., :h], gates[..., h:2 * h], gates[..., 2 * h:3 * h], gates[..., 3 * h:]
-    cprev = _prev_time(xp, cs, rev)
-    # local derivatives of every step, independent of the incoming gradient
-    ko = o * (1 - o)
+    h2, h3 = 2 * h, 3 * h
+    i, f, g, o = gates[..., :h], gates[..., h:h2], gates[..., h2:h3], gates[..., h3:]
+    # local derivatives of every step (independent of the incoming gradient), at once
+    ko = xp.subtract(1, o)                 # dL/da_o = dh * o(1-o) tanh(c)
+    ko *= o
     ko *= tc
-    kc = 1 - tc * tc
+    kc = xp.multiply(tc, tc)               # dL/dc  += dh * o (1 - tanh(c)^2)
+    xp.subtract(1, kc, out=kc)
     kc *= o
-    kifg = xp.empty((t_len, n, 3, h), dtype=dt)
-    xp.multiply(g * i, 1 - i, out=kifg[:, :, 0])
-    xp.multiply(cprev * f, 1 - f, out=kifg[:, :, 1])
-    xp.multiply(1 - g * g, i, out=kifg[:, :, 2])
+    kifg = xp.empty((t_len, n, 3, h), dtype=dt)   # dL/da_{i,f,g} = dc * kifg
+    k = kifg[:, :, 0]
+    xp.subtract(1, i, out=k)
+    k *= i
+    k *= g
+    k = kifg[:, :, 1]
+    xp.subtract(1, f, out=k)
+    k *= f
+    k *= _prev_time(cs, rev)
+    k = kifg[:, :, 2]
+    xp.multiply(g, g, out=k)
+    xp.subtract(1, k, out=k)
+    k *= i
     feff = f
     if st.inrange is not None:
         kifg *= st.inrange[:, :, None, :]
@@ -295,11 +322,11 @@ def _lstm_bwd(xp, st, dy, dh, dc, h, need_dinp):
     dc_next = xp.zeros((n, h), dtype=dt) if dc is None else dc.astype(dt, copy=True)
     dht = xp.empty((n, hr), dtype=dt)
     dct = xp.empty((n, h), dtype=dt)
-    proj = st.wr
+    proj = st.w.get('wr')
     if proj is not None:
         dr = xp.empty((t_len, n, hr), dtype=dt)
         dhh = xp.empty((n, h), dtype=dt)
-    wh = st.wh
+    wh = st.w['wh']
     matmul, multiply = xp.matmul, xp.multiply
     for t in _steps(t_len, not rev):
         if dy is None:
@@ -311,38 +338,43 @@ def _lstm_bwd(xp, st, dy, dh, dc, h, need_dinp):
         else:
             dr[t] = dht
             matmul(dht, proj, out=dhh)
-        multiply(dhh, ko[t], out=da[t][:, :h])
+        multiply(dhh, ko[t], out=da[t][:, h3:])
         multiply(dhh, kc[t], out=dct)
         dct += dc_next
-        multiply(dct[:, None, :], kifg[t], out=da4[t][:, 1:])
+        multiply(dct[:, None, :], kifg[t], out=da4[t][:, :3])
         multiply(dct, feff[t], out=dc_next)
         matmul(da[t], wh, out=dh_next)
         if pass_ is not None:
             dh_next += dht * pass_[t]
     da2 = da.reshape(t_len * n, g4)
-    hprev = xp.ascontiguousarray(_prev_time(xp, hs, rev)).reshape(t_len * n, hr)
-    dwx = matmul(da2.T, st.inp.reshape(t_len * n, -1))
-    dwh = matmul(da2.T, hprev)
-    db = da2.sum(axis=0)
-    dwr = None
+    _weight_grads(xp, st, da2, da2, dw, hr)
     if proj is not None:
-        dwr = matmul(dr.reshape(t_len * n, hr).T, st.hh.reshape(t_len * n, h))
-    dinp = matmul(da2, st.wx).reshape(t_len, n, -1) if need_dinp else None
-    return dwx, dwh, dwr, db, db, dinp, dh_next, dc_next
+        matmul(dr.reshape(t_len * n, hr).T, st.hh.reshape(t_len * n, h), out=dw['wr'])
+    dinp = matmul(da2, st.w['wx']).reshape(t_len, n, -1) if need_dinp else None
+    return dinp, dh_next, dc_next
 
 
-def _gru_bwd(xp, st, dy, dh, h, need_dinp):
+def _gru_bwd(xp, st, dy, dh, h, dw, need_dinp):
     gates, hs, ahn = st.gates, st.hs, st.ahn
     t_len, n, g3 = gates.shape
     dt = gates.dtype
     rev = st.rev
     r, z, nn = gates[..., :h], gates[..., h:2 * h], gates[..., 2 * h:]
-    hprev_t = _prev_time(xp, hs, rev)
+    # dL/da_x = dh * kx, dL/da_h = dh * kh for the r, z, n blocks
     kx = xp.empty((t_len, n, 3, h), dtype=dt)
-    kn = kx[:, :, 2]
-    xp.multiply(1 - z, 1 - nn * nn, out=kn)
-    xp.multiply((hprev_t - nn) * z, 1 - z, out=kx[:, :, 1])
-    xp.multiply(kn * ahn, r * (1 - r), out=kx[:, :, 0])
+    kn = kx[:, :, 2]                     # (1 - z)(1 - n^2)
+    xp.multiply(nn, nn, out=kn)
+    xp.subtract(1, kn, out=kn)
+    kn *= 1 - z
+    k = kx[:, :, 1]                      # (h_prev - n) z (1 - z)
+    xp.subtract(1, z, out=k)
+    k *= z
+    k *= _prev_time(hs, rev) - nn
+    k = kx[:, :, 0]                      # kn (W_hn h + b_hn) r (1 - r)
+    xp.subtract(1, r, out=k)
+    k *= r
+    k *= ahn
+    k *= kn
     kh = kx.copy()
     kh[:, :, 2] *= r
     zeff = z
@@ -358,7 +390,7 @@ def _gru_bwd(xp, st, dy, dh, h, need_dinp):
     dh_next = xp.zeros((n, h), dtype=dt) if dh is None else dh.astype(dt, copy=True)
     dht = xp.empty((n, h), dtype=dt)
     tmp = xp.empty((n, h), dtype=dt)
-    wh = st.wh
+    wh = st.w['wh']
     matmul, multiply = xp.matmul, xp.multiply
     for t in _steps(t_len, not rev):
         if dy is None:
@@ -372,23 +404,20 @@ def _gru_bwd(xp, st, dy, dh, h, need_dinp):
         multiply(dht, zeff[t], out=tmp)
         dh_next += tmp
     dax2 = dax.reshape(t_len * n, g3)
-    dah2 = dah.reshape(t_len * n, g3)
-    hprev = xp.ascontiguousarray(hprev_t).reshape(t_len * n, h)
-    dwx = matmul(dax2.T, st.inp.reshape(t_len * n, -1))
-    dwh = matmul(dah2.T, hprev)
-    dinp = matmul(dax2, st.wx).reshape(t_len, n, -1) if need_dinp else None
-    return dwx, dwh, None, dax2.sum(axis=0), dah2.sum(axis=0), dinp, dh_next, None
+    _weight_grads(xp, st, dax2, dah.reshape(t_len * n, g3), dw, h)
+    dinp = matmul(dax2, st.w['wx']).reshape(t_len, n, -1) if need_dinp else None
+    return dinp, dh_next, None
 
 
-def _vanilla_bwd(xp, st, dy, dh, h, need_dinp, relu):
-    hs, y = st.hs, st.gates
+def _vanilla_bwd(xp, st, dy, dh, h, dw, need_dinp, relu):
+    y = st.gates
     t_len, n, _ = y.shape
     dt = y.dtype
-    rev = st.rev
     if relu:
         kact = (y > 0).astype(dt)
     else:
-        kact = 1 - y * y
+        kact = xp.multiply(y, y)
+        xp.subtract(1, kact, out=kact)
     pass_ = None
     if st.valid is not None:
         kact *= st.valid
@@ -396,9 +425,9 @@ def _vanilla_bwd(xp, st, dy, dh, h, need_dinp, relu):
     da = xp.empty((t_len, n, h), dtype=dt)
     dh_next = xp.zeros((n, h), dtype=dt) if dh is None else dh.astype(dt, copy=True)
     dht = xp.empty((n, h), dtype=dt)
-    wh = st.wh
+    wh = st.w['wh']
     matmul, multiply = xp.matmul, xp.multiply
-    for t in _steps(t_len, not rev):
+    for t in _steps(t_len, not st.rev):
         if dy is None:
             dht, dh_next = dh_next, dht
         else:
@@ -408,12 +437,9 @@ def _vanilla_bwd(xp, st, dy, dh, h, need_dinp, relu):
         if pass_ is not None:
             dh_next += dht * pass_[t]
     da2 = da.reshape(t_len * n, h)
-    hprev = xp.ascontiguousarray(_prev_time(xp, hs, rev)).reshape(t_len * n, h)
-    dwx = matmul(da2.T, st.inp.reshape(t_len * n, -1))
-    dwh = matmul(da2.T, hprev)
-    db = da2.sum(axis=0)
-    dinp = matmul(da2, st.wx).reshape(t_len, n, -1) if need_dinp else None
-    return dwx, dwh, None, db, db, dinp, dh_next, None
+    _weight_grads(xp, st, da2, da2, dw, h)
+    dinp = matmul(da2, st.w['wx']).reshape(t_len, n, -1) if need_dinp else None
+    return dinp, dh_next, None
 
 
 # --------------------------------------------------------------------------- the operator
@@ -565,17 +591,15 @@ def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length
                 st.rev = d == 1
                 st.inp = inp
                 st.valid = valid
+                st.w = layers[layer][d]
                 k = layer * ndir + d
-                w = layers[layer][d]
                 if is_lstm:
-                    hs, c_last = _lstm_fwd(xp, st, w, inp, h0_all[k], c0_all[k], h, st.rev,
-                                           notm, clip)
+                    hs, c_last = _lstm_fwd(xp, st, inp, h0_all[k], c0_all[k], h, notm, clip)
                     c_n[k] = c_last
                 elif mode == 'gru':
-                    hs, _ = _gru_fwd(xp, st, w, inp, h0_all[k], h, st.rev, notm)
+                    hs, _ = _gru_fwd(xp, st, inp, h0_all[k], h, notm)
                 else:
-                    hs, _ = _vanilla_fwd(xp, st, w, inp, h0_all[k], h, st.rev, notm,
-                                         mode == 'rnn_relu')
+                    hs, _ = _vanilla_fwd(xp, st, inp, h0_all[k], h, notm, mode == 'rnn_relu')
                 h_n[k] = hs[t_len]
                 outs.append(_out_time(hs, st.rev))
                 dirs.append(st)
@@ -641,27 +665,16 @@ def _rnn_bwd(xp, g, ins, out, attrs):
                 if valid is not None:
                     dy = dy * valid
             dhk = None if gh is None else gh[k]
-            if mode == 'lstm':
-                res = _lstm_bwd(xp, st, dy, dhk, None if gc is None else gc[k], h, need_dinp)
-            elif mode == 'gru':
-                res = _gru_bwd(xp, st, dy, dhk, h, need_dinp)
-            else:
-                res = _vanilla_bwd(xp, st, dy, dhk, h, need_dinp, mode == 'rnn_relu')
-            dwx, dwh, dwr, dbx, dbh, dinp_d, dh0_k, dc0_k = res
             w = dlayers[layer][d]
             if mode == 'lstm':
-                _lstm_external(xp, w['wx'], dwx, h)
-                _lstm_external(xp, w['wh'], dwh, h)
-                _lstm_external(xp, w['bx'], dbx, h)
-                _lstm_external(xp, w['bh'], dbh, h)
-                if dwr is not None:
-                    w['wr'][...] = dwr
+                dinp_d, dh0_k, dc0_k = _lstm_bwd(xp, st, dy, dhk, None if gc is None else gc[k],
+                                                 h, w, need_dinp)
                 dc0[k] = dc0_k
+            elif mode == 'gru':
+                dinp_d, dh0_k, _ = _gru_bwd(xp, st, dy, dhk, h, w, need_dinp)
             else:
-                w['wx'][...] = dwx
-                w['wh'][...] = dwh
-                w['bx'][...] = dbx
-                w['bh'][...] = dbh
+                dinp_d, dh0_k, _ = _vanilla_bwd(xp, st, dy, dhk, h, w, need_dinp,
+                                                mode == 'rnn_relu')
             dh0[k] = dh0_k
             if dinp_d is not None:
                 if dinp is None:
