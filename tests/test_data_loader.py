@@ -16,6 +16,7 @@ import distglu as mx
 from distglu.base import DistGluError
 from distglu.gluon.data import (ArrayDataset, BatchSampler, DataLoader, Dataset,
                                 SequentialSampler, SimpleDataset)
+from distglu.gluon.data import _batchify
 from distglu.gluon.data.dataloader import default_batchify_fn
 from distglu.gluon.data._errors import DataLoaderTimeoutError, DataLoaderWorkerError
 
@@ -332,31 +333,50 @@ def test_workers_get_distinct_reproducible_random_streams():
     assert [int(x.asscalar()) for x in loader] != [int(x.asscalar()) for x in loader]
 
 
-def test_ctrl_c_shuts_workers_down(tmp_path):
-    script = tmp_path / 'ctrl_c.py'
-    script.write_text(textwrap.dedent('''
-        import sys, time
-        sys.path.insert(0, %r)
-        import numpy as np
-        from distglu.gluon.data import DataLoader, Dataset
+_SLOW_LOOP = '''
+    import sys, time
+    sys.path.insert(0, %r)
+    import numpy as np
+    from distglu.gluon.data import DataLoader, Dataset
 
-        class Slow(Dataset):
-            def __len__(self):
-                return 10000
-            def __getitem__(self, i):
-                time.sleep(0.01)
-                return np.float32(i)
+    class Slow(Dataset):
+        def __len__(self):
+            return 10000
+        def __getitem__(self, i):
+            time.sleep(0.01)
+            return np.float32(i)
 
-        loader = DataLoader(Slow(), batch_size=2, num_workers=2)
-        for i, b in enumerate(loader):
-            if i == 0:
-                print(' '.join(map(str, loader._last_worker_pids)), flush=True)
-    ''' % ROOT))
+    loader = DataLoader(Slow(), batch_size=2, num_workers=2)
+    for i, b in enumerate(loader):
+        if i == 0:
+            print(' '.join(map(str, loader._last_worker_pids)), flush=True)
+''' % ROOT
+
+
+def _start_slow_loop(tmp_path):
+    script = tmp_path / 'slow_loop.py'
+    script.write_text(textwrap.dedent(_SLOW_LOOP))
     proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
+    line = proc.stdout.readline()
+    if not line:
+        proc.kill()
+        raise AssertionError('the loader script failed:\n' + proc.communicate()[1])
+    pids = [int(p) for p in line.split()]
+    assert len(pids) == 2 and all(_alive(p) for p in pids)
+    return proc, pids
+
+
+def _wait_gone(pids, seconds):
+    deadline = time.monotonic() + seconds
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not any(_alive(p) for p in pids)
+
+
+def test_ctrl_c_shuts_workers_down(tmp_path):
+    proc, pids = _start_slow_loop(tmp_path)
     try:
-        pids = [int(p) for p in proc.stdout.readline().split()]
-        assert len(pids) == 2 and all(_alive(p) for p in pids)
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
         _, err = proc.communicate(timeout=20)
     finally:
@@ -364,10 +384,55 @@ def test_ctrl_c_shuts_workers_down(tmp_path):
             proc.kill()
     assert proc.returncode != 0 and 'KeyboardInterrupt' in err
     assert err.count('Traceback') == 1  # only the main process reports it
-    deadline = time.monotonic() + 5
-    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(_alive(p) for p in pids)
+    assert _wait_gone(pids, 5)
+
+
+def test_workers_exit_when_the_main_process_is_killed(tmp_path):
+    proc, pids = _start_slow_loop(tmp_path)
+    try:
+        proc.kill()  # SIGKILL: no cleanup code runs in the main process
+        proc.communicate(timeout=20)
+        assert _wait_gone(pids, 10)  # orphaned workers notice and exit
+    finally:
+        for p in pids:
+            if _alive(p):
+                os.kill(p, signal.SIGKILL)
+
+
+class _Large(Dataset):
+    """Samples of 256 KiB: batches travel through shared memory."""
+
+    def __len__(self):
+        return 10
+
+    def __getitem__(self, i):
+        return np.full((64, 32, 32), i, np.float32), mx.nd.array(np.full((300, 300), -i)), i
+
+
+def _shm_files():
+    return [f for f in os.listdir('/dev/shm') if f.startswith('distglu-dataloader-%d-'
+                                                                 % os.getpid())]
+
+
+@pytest.mark.skipif(not os.path.isdir('/dev/shm'), reason='no /dev/shm')
+def test_large_batches_through_shared_memory_leave_no_files(monkeypatch):
+    expected = _as_lists(DataLoader(_Large(), batch_size=3))
+    loader = DataLoader(_Large(), batch_size=3, num_workers=2)
+    batches = list(loader)
+    assert _as_lists(batches) == expected
+    data = batches[0][0]
+    assert data._data.nbytes >= _batchify._SHM_MIN_BYTES
+    data += 1  # the mapped batch is an ordinary writable array
+    assert data.asnumpy()[1, 0, 0, 0] == 2
+    assert _shm_files() == []
+    for i, _ in enumerate(loader):  # batches still in flight when the loop is left
+        if i == 0:
+            break
+    _assert_workers_gone(loader)
+    assert _shm_files() == []
+    # without shared memory the batches come through the pipe, the same
+    monkeypatch.setattr(_batchify, '_SHM_DIR', '/nonexistent-distglu-test')
+    assert _as_lists(DataLoader(_Large(), batch_size=3, num_workers=2)) == expected
 
 
 def test_spawn_start_method(monkeypatch):
@@ -376,3 +441,7 @@ def test_spawn_start_method(monkeypatch):
     loader = DataLoader(ds, batch_size=4, num_workers=1)
     assert _as_lists(loader) == _as_lists(DataLoader(ds, batch_size=4))
     _assert_workers_gone(loader)
+    bad = SimpleDataset([1, 2, 3]).transform(lambda x: x + 1)
+    with pytest.raises(DataLoaderWorkerError, match="the dataset and batchify_fn must pickle"):
+        list(DataLoader(bad, batch_size=2, num_workers=1))
+    assert multiprocessing.active_children() == []

@@ -181,3 +181,15 @@ def test_name_suffix_defaults_without_own_initializer():
     pd2.initialize(mx.init.Uniform(0.5))
     v = s.data().asnumpy()
     assert v.min() >= -0.5 and v.max() <= 0.5 and v.std() > 0.1
+
+
+def test_parameter_repr_prints_dtype_as_given():
+    # MXNet 1.9.1 prints the dtype value it was given
+    assert repr(gluon.Parameter('w', shape=(2, 3))) == \
+        "Parameter w (shape=(2, 3), dtype=<class 'numpy.float32'>)"
+    assert repr(gluon.Constant('c', nd.array([1, 2]))) == \
+        "Constant c (shape=(2,), dtype=<class 'numpy.float32'>)"
+    p = gluon.Parameter('w', shape=(2, 3))
+    p.initialize()
+    p.cast('float64')
+    assert repr(p) == 'Parameter w (shape=(2, 3), dtype=float64)'

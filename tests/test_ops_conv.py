@@ -7,7 +7,18 @@ import pytest
 import distglu
 from distglu import nd, autograd
 from distglu.base import DistGluError
+from distglu.ndarray.ops import conv as conv_module
 from distglu.test_utils import check_numeric_gradient
+
+
+@pytest.fixture(params=['auto', 'wide', 'narrow'])
+def row_mode(request, monkeypatch):
+    """Run a test with the automatic choice, and with wide rows forced on and off."""
+    if request.param == 'wide':
+        monkeypatch.setattr(conv_module, '_WIDE_BUDGET', 1e9)
+    elif request.param == 'narrow':
+        monkeypatch.setattr(conv_module, '_WIDE_BUDGET', -1.0)
+    return request.param
 
 
 # ----------------------------------------------------------------------------- references
@@ -109,11 +120,13 @@ CONV_CASES = [
     ((2, 3, 5, 6), 5, (1, 1), (1, 1), (1, 1), (0, 0), 1),     # 1x1
     ((1, 2, 5, 6, 5), 4, (2, 3, 2), (1, 2, 2), (2, 1, 1), (1, 0, 1), 2),
     ((2, 2, 4, 4, 4), 2, (3, 3, 3), (1, 1, 1), (1, 1, 1), (1, 1, 1), 1),
+    ((2, 3, 6, 12), 2, (3, 3), (1, 1), (1, 2), (1, 2), 1),    # wide rows chosen
+    ((1, 2, 3, 5, 12), 2, (1, 2, 3), (2, 1, 1), (1, 1, 1), (0, 1, 1), 1),
 ]
 
 
 @pytest.mark.parametrize("xs,nf,k,s,d,p,g", CONV_CASES)
-def test_convolution_matches_loops(rng, xs, nf, k, s, d, p, g):
+def test_convolution_matches_loops(rng, row_mode, xs, nf, k, s, d, p, g):
     x = rng.standard_normal(xs).astype(np.float32)
     w = rng.standard_normal((nf, xs[1] // g) + k).astype(np.float32)
     b = rng.standard_normal(nf).astype(np.float32)
@@ -126,6 +139,33 @@ def test_convolution_matches_loops(rng, xs, nf, k, s, d, p, g):
                         pad=p, num_filter=nf, num_group=g, no_bias=True)
     np.testing.assert_allclose(y2.asnumpy(), ref_conv(x, w, None, s, d, p, g), rtol=1e-4,
                                atol=1e-4)
+
+
+@pytest.mark.parametrize("case", range(len(CONV_CASES)))
+def test_strided_views_stay_inside_their_buffers(rng, row_mode, monkeypatch, case):
+    """Every as_strided window (wide rows read past the last row) lies in its buffer."""
+    from numpy.lib.array_utils import byte_bounds
+    real = conv_module._as_strided
+    seen = []
+
+    def checked(xp, a, shape, strides):
+        v = real(xp, a, shape, strides)
+        lo, hi = byte_bounds(a)
+        vlo, vhi = byte_bounds(v)
+        assert lo <= vlo and vhi <= hi, (shape, strides)
+        seen.append(shape)
+        return v
+    monkeypatch.setattr(conv_module, '_as_strided', checked)
+    xs, nf, k, s, d, p, g = CONV_CASES[case]
+    x = nd.array(rng.standard_normal(xs))
+    w = nd.array(rng.standard_normal((nf, xs[1] // g) + k))
+    x.attach_grad()
+    w.attach_grad()
+    with autograd.record():
+        y = nd.Convolution(x, w, kernel=k, stride=s, dilate=d, pad=p, num_filter=nf,
+                           num_group=g, no_bias=True)
+    y.backward()
+    assert len(seen) >= 2
 
 
 def test_convolution_defaults_and_float64(rng):
@@ -143,8 +183,8 @@ def test_convolution_defaults_and_float64(rng):
     assert y1.asnumpy().tolist() == [[[3.0, 3.0, 3.0]]]
 
 
-@pytest.mark.parametrize("case", [0, 4, 7])
-def test_convolution_gradients(rng, case):
+@pytest.mark.parametrize("case", [0, 4, 7, 9])
+def test_convolution_gradients(rng, row_mode, case):
     xs, nf, k, s, d, p, g = CONV_CASES[case]
     x = rng.standard_normal(xs)
     w = rng.standard_normal((nf, xs[1] // g) + k)
@@ -156,6 +196,16 @@ def test_convolution_gradients(rng, case):
     check_numeric_gradient(fn, [x, w, b], rtol=1e-5, atol=1e-7,
                            out_grad=rng.standard_normal(fn(*[nd.array(a) for a in
                                                              (x, w, b)]).shape))
+
+
+def test_wide_rows_choice():
+    geo = conv_module._Geometry((3, 3), (1, 1), (1, 1), (1, 1), 1, (28, 28), (28, 28), False)
+    assert conv_module._Plan(geo, 16).wide              # few filters: copies dominate
+    assert not conv_module._Plan(geo, 256).wide         # many filters: the GEMM dominates
+    assert conv_module._Plan(geo, 16).o_ext == (28, 30)
+    assert conv_module._Plan(geo, 16).tail == 2
+    geo2 = conv_module._Geometry((3, 3), (2, 2), (1, 1), (1, 1), 1, (28, 28), (14, 14), False)
+    assert not conv_module._Plan(geo2, 1).wide          # strided rows cannot merge
 
 
 def test_convolution_gradient_dtypes_and_no_data_grad(rng):
@@ -205,6 +255,38 @@ def test_convolution_channel_last_layout(rng):
                                rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(wl.grad.asnumpy(), wc.grad.asnumpy().transpose(0, 2, 3, 1),
                                rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("op,layout,xs,ws,kw", [
+    ('Deconvolution', 'NHWC', (1, 4, 4, 5), (4, 2, 3, 2),
+     dict(kernel=(3, 2), stride=(2, 1), pad=(1, 0), adj=(1, 0), num_filter=4, num_group=2)),
+    ('Convolution', 'NWC', (2, 4, 7), (6, 2, 3), dict(kernel=(3,), stride=(2,), num_filter=6,
+                                                       num_group=2, no_bias=True)),
+    ('Convolution', 'NDHWC', (1, 2, 4, 5, 4), (3, 2, 2, 3, 2),
+     dict(kernel=(2, 3, 2), pad=(1, 1, 0), num_filter=3, no_bias=True)),
+])
+def test_channel_last_matches_channel_first(rng, op, layout, xs, ws, kw):
+    fn = getattr(nd, op)
+    nsp = len(xs) - 2
+    to_cl = (0,) + tuple(range(2, nsp + 2)) + (1,)
+    x = rng.standard_normal(xs)
+    w = rng.standard_normal(ws)
+    res = []
+    head = None
+    for lay, tr in ((None, lambda a: a), (layout, lambda a: a.transpose(to_cl))):
+        xv, wv = nd.array(tr(x)), nd.array(tr(w))
+        xv.attach_grad()
+        wv.attach_grad()
+        with autograd.record():
+            y = fn(xv, wv, layout=lay, **kw)
+        if head is None:
+            head = rng.standard_normal(y.shape)
+        y.backward(nd.array(tr(head)))
+        res.append((y.asnumpy(), xv.grad.asnumpy(), wv.grad.asnumpy()))
+    (y0, gx0, gw0), (y1, gx1, gw1) = res
+    np.testing.assert_allclose(y1, y0.transpose(to_cl), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(gx1, gx0.transpose(to_cl), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(gw1, gw0.transpose(to_cl), rtol=1e-5, atol=1e-5)
 
 
 def test_convolution_second_order(rng):
@@ -283,6 +365,20 @@ def test_convolution_errors():
         nd.Convolution(x, w, b, kernel=(3, 3), num_filter=4, layout='NCW')
 
 
+def test_convolution_context_checked_on_every_call():
+    x = nd.ones((1, 2, 4, 4))
+    b = nd.zeros(3)
+    kw = dict(kernel=(3, 3), num_filter=3)
+    nd.Convolution(x, nd.ones((3, 2, 3, 3)), b, **kw)       # caches this geometry
+    with pytest.raises(DistGluError, match=r"same context, got cpu\(0\) and cpu\(1\)"):
+        nd.Convolution(x, nd.ones((3, 2, 3, 3), ctx=distglu.cpu(1)), b, **kw)
+    with pytest.raises(DistGluError, match=r"same context, got cpu\(0\) and cpu\(1\)"):
+        nd.Convolution(x, nd.ones((3, 2, 3, 3)), nd.zeros(3, ctx=distglu.cpu(1)), **kw)
+    # list arguments are accepted (not cached)
+    y = nd.Convolution(x, nd.ones((3, 2, 3, 3)), b, kernel=[3, 3], pad=[1, 1], num_filter=3)
+    assert y.shape == (1, 3, 4, 4)
+
+
 def test_convolution_out_argument(rng):
     x = nd.array(rng.standard_normal((1, 1, 4, 4)))
     w = nd.array(rng.standard_normal((2, 1, 2, 2)))
@@ -303,11 +399,12 @@ DECONV_CASES = [
     ((1, 4, 3, 3), 4, (2, 3), (1, 2), (2, 1), (1, 0), (0, 1), 2),
     ((1, 3, 3, 2), 3, (3, 3), (2, 3), (1, 1), (0, 2), (1, 2), 3),
     ((1, 2, 2, 3, 2), 2, (2, 2, 3), (2, 1, 2), (1, 1, 1), (0, 1, 1), (1, 0, 0), 1),
+    ((1, 3, 4, 9), 2, (2, 3), (1, 1), (1, 2), (1, 2), (0, 0), 1),
 ]
 
 
 @pytest.mark.parametrize("xs,nf,k,s,d,p,a,g", DECONV_CASES)
-def test_deconvolution_matches_loops(rng, xs, nf, k, s, d, p, a, g):
+def test_deconvolution_matches_loops(rng, row_mode, xs, nf, k, s, d, p, a, g):
     x = rng.standard_normal(xs).astype(np.float32)
     w = rng.standard_normal((xs[1], nf // g) + k).astype(np.float32)
     b = rng.standard_normal(nf).astype(np.float32)
@@ -318,8 +415,8 @@ def test_deconvolution_matches_loops(rng, xs, nf, k, s, d, p, a, g):
                                atol=1e-4)
 
 
-@pytest.mark.parametrize("case", [0, 3, 5])
-def test_deconvolution_gradients(rng, case):
+@pytest.mark.parametrize("case", [0, 3, 5, 6])
+def test_deconvolution_gradients(rng, row_mode, case):
     xs, nf, k, s, d, p, a, g = DECONV_CASES[case]
     x = rng.standard_normal(xs)
     w = rng.standard_normal((xs[1], nf // g) + k)
@@ -629,19 +726,21 @@ def test_global_pooling(rng, pool_type, xs):
                            [x], rtol=1e-5, atol=1e-7, out_grad=rng.standard_normal(y.shape))
 
 
-def test_pooling_channel_last(rng):
-    x = rng.standard_normal((2, 5, 6, 3)).astype(np.float32)
+@pytest.mark.parametrize("pool_type", ['max', 'avg', 'lp'])
+def test_pooling_channel_last(rng, pool_type):
+    x = rng.uniform(0.1, 2, (2, 5, 6, 3)).astype(np.float32)
+    kw = dict(kernel=(3, 3), stride=(2, 2), pad=(1, 1), pool_type=pool_type, p_value=2)
     xl = nd.array(x)
     xl.attach_grad()
     with autograd.record():
-        y = nd.Pooling(xl, kernel=(3, 3), stride=(2, 2), pad=(1, 1), layout='NHWC')
-    want = ref_pool(x.transpose(0, 3, 1, 2), (3, 3), (2, 2), (1, 1), 'max')
-    np.testing.assert_allclose(y.asnumpy(), want.transpose(0, 2, 3, 1), rtol=1e-6)
+        y = nd.Pooling(xl, layout='NHWC', **kw)
+    want = ref_pool(x.transpose(0, 3, 1, 2), (3, 3), (2, 2), (1, 1), pool_type, p_value=2)
+    np.testing.assert_allclose(y.asnumpy(), want.transpose(0, 2, 3, 1), rtol=1e-5)
     y.backward()
     xc = nd.array(x.transpose(0, 3, 1, 2))
     xc.attach_grad()
     with autograd.record():
-        yc = nd.Pooling(xc, kernel=(3, 3), stride=(2, 2), pad=(1, 1))
+        yc = nd.Pooling(xc, **kw)
     yc.backward()
     np.testing.assert_allclose(xl.grad.asnumpy(), xc.grad.asnumpy().transpose(0, 2, 3, 1))
 
@@ -744,6 +843,30 @@ def test_upsampling_errors():
         nd.UpSampling(a, nd.ones((2, 1, 4, 4)), scale=2, sample_type='bilinear', num_filter=4)
     with pytest.raises(DistGluError, match="scale argument is required"):
         nd.UpSampling(a, sample_type='nearest')
+
+
+@pytest.mark.parametrize("fn,shapes", [
+    (lambda x: nd.Pooling(x, kernel=(3, 3), stride=(2, 2), pad=(1, 1)), [(2, 3, 7, 7)]),
+    (lambda x: nd.Pooling(x, kernel=(3,), pool_type='avg', pad=(1,), count_include_pad=False,
+                          pooling_convention='full', stride=(2,)), [(2, 3, 8)]),
+    (lambda x: nd.Pooling(x, kernel=(2, 2), pool_type='lp', p_value=3), [(1, 2, 4, 4)]),
+    (lambda x: nd.Pooling(x, global_pool=True, pool_type='avg'), [(2, 3, 4, 4)]),
+    (lambda x, w: nd.Deconvolution(x, w, kernel=(3, 3), stride=(2, 2), num_filter=4,
+                                   num_group=2), [(1, 2, 3, 3), (2, 2, 3, 3)]),
+    (lambda x, w: nd.Convolution(x, w, kernel=(3, 3), num_filter=4, num_group=4,
+                                 no_bias=True), [(1, 4, 5, 5), (4, 1, 3, 3)]),
+    (lambda x, y: nd.UpSampling(x, y, scale=2, sample_type='nearest'),
+     [(1, 2, 2, 2), (1, 1, 4, 4)]),
+])
+def test_float32_stays_float32(rng, fn, shapes):
+    args = [nd.array(rng.uniform(0.5, 1.5, s)) for s in shapes]
+    for a in args:
+        a.attach_grad()
+    with autograd.record():
+        y = fn(*args)
+    grads = autograd.grad(y, args)      # the gradients as computed, not cast into .grad
+    assert y.dtype == np.float32 and y.asnumpy().dtype == np.float32
+    assert [g.dtype for g in grads] == [np.float32] * len(args)
 
 
 # ----------------------------------------------------------------------------- GPU

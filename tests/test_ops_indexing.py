@@ -108,6 +108,27 @@ def test_getitem_mxnet_new_axes_with_index_arrays():
     _check(y[[1, 0], ..., None][0, :, 0], (3, 4), np.arange(12, 24))
 
 
+def test_getitem_mxnet_index_block_moves_to_front_across_none():
+    # a None between index arrays sends their dimensions to the front (MXNet 1.9.1 values)
+    y = _y()
+    _check(y[:, [0, 1], None, [1, 2]], (2, 2, 1), [1, 13, 6, 18])
+    _check(y[:, 1, None, [1, 2]], (2, 2, 1), [5, 17, 6, 18])
+    _check(y[1:, [[0], [2]], None, [1, 3]], (2, 2, 1, 1), [13, 15, 21, 23])
+    y.attach_grad()
+    with autograd.record():
+        r = y[:, [0, 2], None, [1, 2]]
+        (r * nd.arange(4).reshape((2, 2, 1))).sum().backward()
+    expected = np.zeros(24)
+    expected[[10, 13, 22]] = [2, 1, 3]
+    np.testing.assert_array_equal(y.grad.asnumpy().ravel(), expected)
+    a = _y()
+    a[:, [0, 1], None, [1, 2]] = nd.array([100, 200]).reshape((2, 1, 1))
+    expected = np.arange(24.)
+    expected[[1, 13]] = 100
+    expected[[6, 18]] = 200
+    np.testing.assert_array_equal(a.asnumpy().ravel(), expected)
+
+
 def test_getitem_mxnet_bool_lists_are_integers():
     # MXNet 1.x casts lists and NumPy arrays of booleans to integers (no masking)
     x, y = _x(), _y()
@@ -399,20 +420,27 @@ def test_take_gradient(axis):
                            atol=1e-8)
 
 
-def test_take_gradient_duplicates_large_blocks():
-    # big enough to take the sparse/bincount scatter paths
+@pytest.mark.parametrize('sparse', [True, False])
+@pytest.mark.parametrize('axis', [0, 1])
+def test_take_gradient_duplicates_large_blocks(monkeypatch, sparse, axis):
+    # big enough to take the sparse-GEMM / bincount / reduce paths of the scatter-add
+    from distglu.ndarray.ops import _gather
+    if not sparse:
+        monkeypatch.setattr(_gather, '_sparse_mod', False)
     rng = np.random.default_rng(11)
     n, d, m = 50, 64, 500
     idx = rng.integers(0, n, m)
-    g = rng.standard_normal((m, d)).astype(np.float32)
     for width in (d, 1):
-        x = nd.zeros((n, width))
+        shape = (n, width) if axis == 0 else (3, n, width)
+        gshape = (m, width) if axis == 0 else (3, m, width)
+        g = rng.standard_normal(gshape).astype(np.float32)
+        x = nd.zeros(shape)
         x.attach_grad()
         with autograd.record():
-            y = nd.take(x, nd.array(idx))
-        y.backward(nd.array(g[:, :width]))
-        ref = np.zeros((n, width), np.float32)
-        np.add.at(ref, idx, g[:, :width])
+            y = nd.take(x, nd.array(idx), axis=axis)
+        y.backward(nd.array(g))
+        ref = np.zeros(shape, np.float32)
+        np.add.at(ref, (slice(None),) * axis + (idx,), g)
         assert x.grad.dtype == np.float32
         np.testing.assert_allclose(x.grad.asnumpy(), ref, rtol=1e-5, atol=1e-5)
 
@@ -541,7 +569,8 @@ def test_topk_mxnet():
     v, i = nd.topk(b, axis=None, k=3, ret_typ='both')
     _check(v, (3,), [9, 6, 5])
     _check(i, (3,), [5, 7, 4])
-    _check(nd.topk(b, axis=None, k=3, ret_typ='mask'), (3, 4), [0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0])
+    _check(nd.topk(b, axis=None, k=3, ret_typ='mask'), (3, 4),
+           [0, 0, 0, 0, 1, 1, 0, 1, 0, 0, 0, 0])
     _check(nd.topk(b, k=0), (3, 4), [2, 0, 1, 3, 1, 3, 0, 2, 0, 1, 2, 3])
     _check(nd.topk(b, k=-1), (3, 4), [2, 0, 1, 3, 1, 3, 0, 2, 0, 1, 2, 3])
     _check(nd.topk(b, k=2, dtype='int32'), (3, 2), [2, 0, 1, 3, 0, 1], np.int32)
@@ -588,6 +617,28 @@ def test_topk_sort_argsort_match_numpy(axis, is_ascend):
         np.testing.assert_array_equal(v.asnumpy(), srt[sl])
         np.testing.assert_array_equal(i.asnumpy(), order[sl])
         assert i.dtype == np.float32 and v.dtype == np.float32
+
+
+@pytest.mark.parametrize('dtype', ['float32', 'int32'])
+def test_topk_argsort_with_many_ties_match_stable_reference(dtype):
+    # exercises both the fast (unstable sort, checked) and the stable fallback paths
+    rng = np.random.default_rng(12)
+    for a in (rng.integers(0, 4, (5, 9)), rng.integers(0, 1000, (5, 9)),
+              np.array([[5, 3, 3, 1, 0, 7, 3, 3, 2]])):
+        a = a.astype(dtype)
+        x = nd.array(a, dtype=dtype)
+        for is_ascend in (True, False):
+            ref = np.argsort(a if is_ascend else -a.astype(np.int64), axis=1, kind='stable')
+            np.testing.assert_array_equal(
+                nd.argsort(x, is_ascend=is_ascend).asnumpy(), ref)
+            for k in (1, 2, 3, 8):
+                v, i = nd.topk(x, k=k, ret_typ='both', is_ascend=is_ascend)
+                np.testing.assert_array_equal(i.asnumpy(), ref[:, :k])
+                np.testing.assert_array_equal(v.asnumpy(), np.take_along_axis(a, ref[:, :k], 1))
+                mask = np.zeros_like(a)
+                np.put_along_axis(mask, ref[:, :k], 1, 1)
+                np.testing.assert_array_equal(
+                    nd.topk(x, k=k, ret_typ='mask', is_ascend=is_ascend).asnumpy(), mask)
 
 
 def test_sort_mxnet_int_and_axis_none():

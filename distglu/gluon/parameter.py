@@ -39,6 +39,13 @@ def _dtype_str(dtype):
     return np.dtype(dtype).name
 
 
+def _dtype_repr(dtype):
+    """A dtype printed as MXNet prints the value it was given ('float32' or a class)."""
+    if isinstance(dtype, str):
+        return dtype
+    return str(np.dtype(dtype).type)
+
+
 class Parameter:
     """A weight of a Block: data on one or more contexts and their gradients.
 
@@ -63,6 +70,7 @@ class Parameter:
         self._shape = None if shape is None else tuple(shape)
         self.name = name
         self._dtype = normalize_dtype(dtype)
+        self._dtype_given = dtype
         self.lr_mult = lr_mult
         self.wd_mult = wd_mult
         self.grad_req = grad_req
@@ -73,7 +81,7 @@ class Parameter:
 
     def __repr__(self):
         return 'Parameter %s (shape=%s, dtype=%s)' % (self.name, self.shape,
-                                                       _dtype_str(self.dtype))
+                                                       _dtype_repr(self._dtype_given))
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -304,6 +312,7 @@ class Parameter:
     def cast(self, dtype):
         """Cast data and gradients to ``dtype``."""
         self._dtype = normalize_dtype(dtype)
+        self._dtype_given = dtype
         if self._data is None:
             return
         with autograd.pause():
@@ -346,6 +355,7 @@ class Parameter:
                     "params." % (self.name, _dtype_str(self._dtype), _dtype_str(data.dtype)))
             if dtype_source == 'saved':
                 self._dtype = np.dtype(data.dtype)
+                self._dtype_given = data.dtype
             else:
                 data = data.astype(self._dtype)
         if self._data is None:
@@ -387,7 +397,7 @@ class Constant(Parameter):
 
     def __repr__(self):
         return 'Constant %s (shape=%s, dtype=%s)' % (self.name, self.shape,
-                                                      _dtype_str(self.dtype))
+                                                      _dtype_repr(self._dtype_given))
 
     @property
     def grad_req(self):

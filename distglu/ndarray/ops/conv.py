@@ -123,9 +123,11 @@ class _Geometry:
     ``in_sp``: the convolution's input spatial size; ``out_sp``: its output's. For a
     Deconvolution the convolution's input is the Deconvolution's output.
     """
-    __slots__ = ('kernel', 'stride', 'dilate', 'pad', 'groups', 'in_sp', 'out_sp', 'last')
+    __slots__ = ('kernel', 'stride', 'dilate', 'pad', 'groups', 'in_sp', 'out_sp', 'last',
+                 'num_filter')
 
-    def __init__(self, kernel, stride, dilate, pad, groups, in_sp, out_sp, last):
+    def __init__(self, kernel, stride, dilate, pad, groups, in_sp, out_sp, last,
+                 num_filter=None):
         self.kernel = kernel
         self.stride = stride
         self.dilate = dilate
@@ -134,6 +136,7 @@ class _Geometry:
         self.in_sp = in_sp
         self.out_sp = out_sp
         self.last = last
+        self.num_filter = num_filter        # the operator's output channels
 
 
 def _common_params(opname, data, weight, bias, kernel, stride, dilate, pad, num_filter,
@@ -457,7 +460,47 @@ _conv_bwd = _layer_bwd('F')
 _deconv_bwd = _layer_bwd('D')
 
 
-def _apply_layer(opname, kind, data, weight, bias, geo, num_filter, out):
+# Validated geometries by (operator, arguments, input shapes and dtypes): a layer called
+# again with the same shapes skips the argument parsing and checks (only the contexts are
+# compared again).
+_GEO_CACHE = {}
+_GEO_CACHE_MAX = 4096
+
+
+def _cache_key(args, data, weight, bias):
+    if type(data) is not NDArray or type(weight) is not NDArray or not (
+            bias is None or type(bias) is NDArray):
+        return None
+    x, w = data._data, weight._data
+    key = args + (x.shape, x.dtype, w.shape, w.dtype)
+    if bias is not None:
+        key += (bias._data.shape, bias._data.dtype)
+    try:
+        hash(key)
+    except TypeError:       # list arguments: no caching
+        return None
+    return key
+
+
+def _cached(key, data, weight, bias):
+    if key is None:
+        return None
+    geo = _GEO_CACHE.get(key)
+    if geo is not None and (weight._ctx != data._ctx
+                            or (bias is not None and bias._ctx != data._ctx)):
+        return None         # the full check raises the context error
+    return geo
+
+
+def _store(key, geo):
+    if key is not None:
+        if len(_GEO_CACHE) >= _GEO_CACHE_MAX:
+            _GEO_CACHE.clear()
+        _GEO_CACHE[key] = geo
+    return geo
+
+
+def _apply_layer(kind, data, weight, bias, geo, out):
     x = data._data
     w = weight._data
     xp = _xp(x)
@@ -468,7 +511,7 @@ def _apply_layer(opname, kind, data, weight, bias, geo, num_filter, out):
         w = w.transpose(cf)
     y = _RAW[kind](xp, x, w, geo)
     if bias is not None:
-        y += bias._data.reshape((1, num_filter) + (1,) * nsp)
+        y += bias._data.reshape((1, geo.num_filter) + (1,) * nsp)
     if geo.last:
         y = xp.ascontiguousarray(y.transpose(_to_cl(nsp)))
     if bias is None:
@@ -495,6 +538,17 @@ def Convolution(data=None, weight=None, bias=None, kernel=None, stride=(), dilat
     ``cudnn_off`` are accepted and ignored. Differentiable w.r.t. data, weight and bias
     (also to second order).
     """
+    key = _cache_key(('C', kernel, stride, dilate, pad, num_filter, num_group, no_bias,
+                      layout), data, weight, bias)
+    geo = _cached(key, data, weight, bias)
+    if geo is None:
+        geo = _store(key, _conv_geometry(data, weight, bias, kernel, stride, dilate, pad,
+                                         num_filter, num_group, no_bias, layout))
+    return _apply_layer('F', data, weight, bias, geo, out)
+
+
+def _conv_geometry(data, weight, bias, kernel, stride, dilate, pad, num_filter, num_group,
+                   no_bias, layout):
     opname = 'Convolution'
     k, s, d, p, num_filter, num_group, channels, last, sp = _common_params(
         opname, data, weight, bias, kernel, stride, dilate, pad, num_filter, num_group,
@@ -511,8 +565,7 @@ def Convolution(data=None, weight=None, bias=None, kernel=None, stride=(), dilat
                                    opname, tuple(d[j] * (k[j] - 1) + 1 for j in range(len(k))),
                                    tuple(sp[j] + 2 * p[j] for j in range(len(k))), sp, p))
         o.append((sp[i] + 2 * p[i] - dk) // s[i] + 1)
-    geo = _Geometry(k, s, d, p, num_group, tuple(sp), tuple(o), last)
-    return _apply_layer(opname, 'F', data, weight, bias, geo, num_filter, out)
+    return _Geometry(k, s, d, p, num_group, tuple(sp), tuple(o), last, num_filter)
 
 
 def Deconvolution(data=None, weight=None, bias=None, kernel=None, stride=(), dilate=(),
@@ -529,6 +582,18 @@ def Deconvolution(data=None, weight=None, bias=None, kernel=None, stride=(), dil
     replaces pad and adj as MXNet computes them: total = stride*(S-1) + dilated kernel -
     target, adj = total % 2, pad = (total + 1) // 2, so the output has the target size.
     """
+    key = _cache_key(('D', kernel, stride, dilate, pad, adj, target_shape, num_filter,
+                      num_group, no_bias, layout), data, weight, bias)
+    geo = _cached(key, data, weight, bias)
+    if geo is None:
+        geo = _store(key, _deconv_geometry(data, weight, bias, kernel, stride, dilate, pad,
+                                           adj, target_shape, num_filter, num_group, no_bias,
+                                           layout))
+    return _apply_layer('D', data, weight, bias, geo, out)
+
+
+def _deconv_geometry(data, weight, bias, kernel, stride, dilate, pad, adj, target_shape,
+                     num_filter, num_group, no_bias, layout):
     opname = 'Deconvolution'
     k, s, d, p, num_filter, num_group, channels, last, sp = _common_params(
         opname, data, weight, bias, kernel, stride, dilate, pad, num_filter, num_group,
@@ -563,11 +628,11 @@ def Deconvolution(data=None, weight=None, bias=None, kernel=None, stride=(), dil
         raise DistGluError("%s: the output size %s is not positive (input %s, kernel %s, "
                            "stride %s, pad %s, adj %s)" % (opname, o, sp, k, s, p, a))
     # In the terms of the convolution it transposes: input O (pad p) -> output S.
-    geo = _Geometry(k, s, d, p, num_group, o, tuple(sp), last)
-    return _apply_layer(opname, 'D', data, weight, bias, geo, num_filter, out)
+    return _Geometry(k, s, d, p, num_group, o, tuple(sp), last, num_filter)
 
 
-from . import pool as _pool  # noqa: E402  (pool.py imports the helpers above)
-from .pool import *  # noqa: E402,F401,F403
+# Pooling and UpSampling live in pool.py (which imports the helpers above); exported from
+# here so the ops package picks them up with this family.
+from .pool import Pooling, UpSampling  # noqa: E402
 
-__all__ += _pool.__all__
+__all__ += ['Pooling', 'UpSampling']

@@ -1,218 +1,28 @@
-"""Indexing operators (``nd.take``, ``pick``, ``gather_nd``, ``topk``, ``sort``, the
-``Sequence*`` family...) and ``NDArray.__getitem__`` / ``__setitem__``.
+"""Indexing operators: ``nd.take``, ``pick``, ``batch_take``, ``gather_nd``, ``scatter_nd``,
+``boolean_mask``, ``one_hot``, ``topk``, ``sort``, ``argsort``, the ``Sequence*`` family and
+``ravel_multi_index`` / ``unravel_index``.
 
-Every differentiable operator here is a gather ``y = x[key]`` for an integer key. The key,
-its shapes and MXNet's output layout are held by one :class:`_Plan`; the vjp scatters the
-output gradient back into zeros of the input's shape (adding at repeated positions), and
-the scatter's own vjp is the gather again, so second-order gradients reuse the same plan.
+Every differentiable operator here is a gather ``y = x[key]`` for an integer key (or, for
+``scatter_nd``, its adjoint), recorded through the :class:`~._gather._Plan` that
+``NDArray[key]`` (getitem.py) uses as well: the vjp scatters the output gradient back
+(adding at repeated positions), and second-order gradients reuse the same plan.
 """
+from math import prod as _prod
+
 import numpy as np
 
 from ... import autograd as _ag
-from ...autograd import _Node
-from ...base import DistGluError, normalize_dtype, numeric_types
+from ...base import DistGluError, normalize_dtype
 from ..ndarray import NDArray, _to_ctx
-from ._core import _result, _results, _write_out, _xp, _check_ctx, _check_nd, _sum_to
+from ._core import _result, _results, _write_out, _xp, _check_ctx, _check_nd
+from ._gather import (_Plan, _plan_gather_bwd, _plan_scatter_bwd, _gather_result, _is_nd,
+                      _int_index, _bounded)
 
 __all__ = ['take', 'pick', 'batch_take', 'gather_nd', 'scatter_nd', 'one_hot', 'topk', 'sort',
            'argsort', 'boolean_mask', 'SequenceMask', 'SequenceLast', 'SequenceReverse',
            'ravel_multi_index', 'unravel_index']
 
 _wrap = NDArray._wrap
-
-
-class _IndexError(DistGluError, IndexError):
-    """An out-of-range or malformed index (MXNet raises IndexError for these)."""
-
-
-class _ValueError(DistGluError, ValueError):
-    """A key or value that cannot be used for indexing (MXNet raises ValueError)."""
-
-
-def _prod(shape):
-    n = 1
-    for s in shape:
-        n *= s
-    return n
-
-
-def _is_nd(xp):
-    return getattr(xp, 'is_nd', False)
-
-
-# ------------------------------------------------------------------ scatter-add kernels
-
-_sparse_mod = None
-
-
-def _sparse():
-    """scipy.sparse when it is installed (it makes row scatter-adds one sparse GEMM)."""
-    global _sparse_mod
-    if _sparse_mod is None:
-        try:
-            import scipy.sparse as sp
-            _sparse_mod = sp
-        except ImportError:
-            _sparse_mod = False
-    return _sparse_mod
-
-
-def _rows_add(xp, rows, g2, n):
-    """An (n, R) array whose row r is the sum of the rows of ``g2`` (K, R) with rows[i] == r.
-
-    ``rows`` holds K non-negative integers. NumPy: bincount for single columns, a sparse
-    (n, K) one-hot matrix times ``g2`` for big blocks (10x faster than ``np.add.at``);
-    CuPy: ``add.at`` (atomic adds).
-    """
-    k, r = g2.shape
-    if k == 0 or n == 0 or r == 0:
-        return xp.zeros((n, r), g2.dtype)
-    if xp is np:
-        if r == 1 and k >= 64:
-            res = np.bincount(rows, weights=g2[:, 0], minlength=n)
-            return res.astype(g2.dtype, copy=False).reshape(n, 1)
-        if k * r > 2048 and g2.dtype in (np.float32, np.float64):
-            sp = _sparse()
-            if sp:
-                m = sp.csc_array((np.ones(k, g2.dtype), rows, np.arange(k + 1)), shape=(n, k))
-                return np.ascontiguousarray(m @ g2)
-    z = xp.zeros((n, r), g2.dtype)
-    xp.add.at(z, rows, g2)
-    return z
-
-
-def _is_full(k, n):
-    return type(k) is slice and k.indices(n) == (0, n, 1)
-
-
-def _scatter_add(xp, shape, key, g):
-    """zeros(shape) with ``g`` (NumPy's layout of ``x[key]``) added at ``key``.
-
-    Index arrays in ``key`` must be non-negative. Keys of the form (full slices, adjacent
-    index arrays/ints, full slices) -- take, gather_nd, ``x[idx]`` -- become one row
-    scatter-add over linearized indices; anything else uses ``add.at``.
-    """
-    nk = len(key)
-    i = 0
-    while i < nk and _is_full(key[i], shape[i]):
-        i += 1
-    p = i
-    while i < nk and type(key[i]) is not slice:
-        i += 1
-    q = i
-    if q > p and all(_is_full(key[j], shape[j]) for j in range(q, nk)):
-        lin = None
-        for a, n in zip(key[p:q], shape[p:q]):
-            lin = a if lin is None else lin * n + a
-        if hasattr(lin, 'shape'):
-            lin = lin.reshape(-1)
-            pre = _prod(shape[:p])
-            nb = _prod(shape[p:q])
-            post = _prod(shape[q:])
-            rows = lin
-            if pre > 1:
-                rows = ((xp.arange(pre, dtype=lin.dtype) * nb)[:, None] + lin[None, :]).reshape(-1)
-            return _rows_add(xp, rows, g.reshape(rows.size, post), pre * nb).reshape(shape)
-    z = xp.zeros(shape, g.dtype)
-    xp.add.at(z, key, g)
-    return z
-
-
-# ------------------------------------------------------------------ the plan of one gather
-
-class _Plan:
-    """A normalized integer index into an array of ``shape``.
-
-    ``key``: a tuple NumPy/CuPy index with it (ints, slices, non-negative index arrays;
-    basic keys may hold None and end in Ellipsis so that all-int keys give 0-d views);
-    ``adv``: the key holds index arrays; ``np_shape``: the shape of ``x[key]``;
-    ``move``: (p, b) when MXNet puts the b broadcast dimensions of the index arrays in
-    front while NumPy leaves them at position p; ``mid``: the shape after that move;
-    ``out``: the shape of the result (MXNet's new axes inserted, () becomes (1,));
-    ``unique``: no element is indexed twice (the scatter may assign instead of add).
-    """
-    __slots__ = ('shape', 'key', 'adv', 'np_shape', 'mid', 'out', 'move', 'unique', 'view',
-                 'key_nd', 'none_pos')
-
-    def __init__(self, shape, key, adv, np_shape, out, move=None, mid=None, unique=True):
-        self.shape = shape
-        self.key = key
-        self.adv = adv
-        self.np_shape = np_shape
-        self.out = out
-        self.move = move
-        self.mid = np_shape if mid is None else mid
-        self.unique = unique
-        self.view = False
-        self.key_nd = None
-        self.none_pos = ()
-
-    def gather(self, x):
-        """``x[key]`` in MXNet's layout (a view where NumPy gives one)."""
-        y = x[self.key]
-        if self.move is not None:
-            p, b = self.move
-            y = _xp(y).moveaxis(y, tuple(range(p, p + b)), tuple(range(b)))
-        if y.shape != self.out:
-            y = y.reshape(self.out)
-        return y
-
-    def scatter(self, xp, g):
-        """zeros(shape) with ``g`` (shaped like :meth:`gather`'s result) put back at key."""
-        if self.move is not None:
-            p, b = self.move
-            g = xp.moveaxis(g.reshape(self.mid), tuple(range(b)), tuple(range(p, p + b)))
-        elif g.shape != self.np_shape:
-            g = g.reshape(self.np_shape)
-        if self.unique:
-            z = xp.zeros(self.shape, g.dtype)
-            z[self.key] = g
-            return z
-        return _scatter_add(xp, self.shape, self.key, g)
-
-
-def _plan_gather_bwd(xp, g, ins, out, plan):
-    if _is_nd(xp):
-        return (_scatter_op(g, plan),)
-    return (plan.scatter(xp, g),)
-
-
-def _plan_scatter_bwd(xp, g, ins, out, plan):
-    if _is_nd(xp):
-        return (_gather_op(g, plan),)
-    return (plan.gather(g),)
-
-
-def _gather_op(x, plan):
-    """Differentiable ``x[plan]`` (used by second-order gradients)."""
-    return _result(plan.gather(x._data), x._ctx, _plan_gather_bwd, (x,), (), None, plan)
-
-
-def _scatter_op(g, plan):
-    """Differentiable scatter of ``g`` into zeros of ``plan.shape``."""
-    return _result(plan.scatter(_xp(g._data), g._data), g._ctx, _plan_scatter_bwd, (g,), (),
-                   None, plan)
-
-
-def _along_key(xp, idx, ax):
-    """Index arrays that pick ``idx`` along axis ``ax`` (NumPy's take_along_axis key)."""
-    nd = idx.ndim
-    key = []
-    for i in range(nd):
-        if i == ax:
-            key.append(idx)
-        else:
-            shp = [1] * nd
-            shp[i] = idx.shape[i]
-            key.append(xp.arange(idx.shape[i]).reshape(shp))
-    return tuple(key)
-
-
-def _gather_result(data, plan, y=None):
-    """Wrap ``data[plan]`` (computed unless given) and record the gather's vjp."""
-    if y is None:
-        y = plan.gather(data._data)
-    return _result(y, data._ctx, _plan_gather_bwd, (data,), (), None, plan)
 
 
 # ------------------------------------------------------------------ index helpers
@@ -223,13 +33,6 @@ def _axis(axis, ndim, opname):
         raise DistGluError("%s: axis %d is out of range for an array of %d dimensions "
                            "(expected -%d <= axis < %d)" % (opname, a, ndim, ndim, ndim))
     return a % ndim
-
-
-def _int_index(a):
-    """A raw index array as int64 (floats truncate toward zero, as MXNet casts)."""
-    if a.dtype == np.int64:
-        return a
-    return a.astype(np.int64)
 
 
 def _index_data(index, data, opname, argname='indices'):
@@ -248,7 +51,7 @@ def _index_data(index, data, opname, argname='indices'):
 
 def _apply_mode(xp, idx, n, mode, opname):
     if mode == 'clip':
-        return xp.clip(idx, 0, max(n - 1, 0))
+        return xp.minimum(xp.maximum(idx, 0), max(n - 1, 0))   # (np.clip is slower)
     if mode == 'wrap':
         return idx % n if n else idx
     if idx.size and (int(idx.min()) < 0 or int(idx.max()) >= n):
@@ -263,17 +66,18 @@ def _check_mode(mode, valid, opname):
                            % (opname, mode, ', '.join("'%s'" % v for v in valid)))
 
 
-def _bounded(xp, a, n, axis):
-    """Check int64 index array ``a`` against an axis of size ``n``; make it non-negative."""
-    if a.size:
-        lo = int(a.min())
-        hi = int(a.max())
-        if lo < -n or hi >= n:
-            raise _IndexError("index %d is out of bounds for axis %d with size %d"
-                              % (lo if lo < -n else hi, axis, n))
-        if lo < 0:
-            a = xp.where(a < 0, a + n, a)
-    return a
+def _along_key(xp, idx, ax):
+    """Index arrays that pick ``idx`` along axis ``ax`` (NumPy's take_along_axis key)."""
+    nd = idx.ndim
+    key = []
+    for i in range(nd):
+        if i == ax:
+            key.append(idx)
+        else:
+            shp = [1] * nd
+            shp[i] = idx.shape[i]
+            key.append(xp.arange(idx.shape[i]).reshape(shp))
+    return tuple(key)
 
 
 # ------------------------------------------------------------------ take / pick / gather
@@ -452,10 +256,11 @@ def _order_dtype(dtype, opname):
 
 def _stable_argsort(xp, x, ax, ascending):
     """Stable argsort; descending keeps ties in index order too (as MXNet)."""
+    kw = {'kind': 'stable'} if xp is np else {}     # CuPy's sort is always stable
     if ascending:
-        return xp.argsort(x, axis=ax, kind='stable')
+        return xp.argsort(x, axis=ax, **kw)
     n = x.shape[ax]
-    r = xp.argsort(xp.flip(x, axis=ax), axis=ax, kind='stable')
+    r = xp.argsort(xp.flip(x, axis=ax), axis=ax, **kw)
     return (n - 1) - xp.flip(r, axis=ax)
 
 
@@ -705,390 +510,3 @@ def unravel_index(data, shape, out=None, name=None):
         q = (q - r) // shape[i]
     coords[0] = q
     return _write_out(out, _wrap(xp.stack(coords).astype(d.dtype), data._ctx))
-
-
-# ------------------------------------------------------------------ NDArray[key]
-
-_ADV_SEQ = (list, tuple, range)
-
-
-def _index_item(k, x, xp):
-    """One entry of a key as None/Ellipsis/int/slice, or a raw int64 array (or a tuple of
-    arrays for a boolean NDArray mask)."""
-    if k is None or k is Ellipsis or type(k) is slice or type(k) is int:
-        return k
-    if isinstance(k, (int, np.integer)):
-        return int(k)
-    if isinstance(k, slice):
-        return k
-    if isinstance(k, NDArray):
-        a = k._data
-        if a.ndim == 0:
-            return int(a)
-        if k._ctx != x._ctx:
-            a = _to_ctx(a, x._ctx)
-        if a.dtype == np.bool_:
-            return tuple(_int_index(z) for z in xp.nonzero(a))
-        return _int_index(a)
-    if isinstance(k, (np.ndarray,) + _ADV_SEQ):
-        a = np.asarray(k)
-        if a.dtype == object:
-            raise _ValueError("NDArray does not support slicing with key %r: expected integers"
-                              % (k,))
-        if a.ndim == 0:
-            return int(a)
-        # MXNet casts lists and NumPy arrays to int32, booleans included (no mask)
-        a = a.astype(np.int64)
-        return a if xp is np else xp.asarray(a)
-    if hasattr(k, '__cuda_array_interface__'):
-        return _int_index(xp.asarray(k))
-    raise _ValueError("NDArray does not support slicing with key %r of type %s."
-                      % (k, type(k)))
-
-
-def _index_plan(x, key):
-    """The :class:`_Plan` of ``x[key]`` following MXNet 1.x's rules (see module docs)."""
-    d = x._data
-    xp = _xp(d)
-    shape = d.shape
-    ndim = len(shape)
-    if type(key) is not tuple:
-        key = (key,)
-    items = []
-    ell = -1
-    nreal = 0
-    for k in key:
-        k = _index_item(k, x, xp)
-        if k is None:
-            items.append(None)
-        elif k is Ellipsis:
-            if ell >= 0:
-                raise _IndexError('Cannot use more than one ellipsis (`...`) for indexing')
-            ell = len(items)
-        elif type(k) is tuple:     # a boolean mask: one index array per masked axis
-            items.extend(k)
-            nreal += len(k)
-        else:
-            items.append(k)
-            nreal += 1
-    if nreal > ndim:
-        raise _IndexError('too many indices (%d) for array with %d dimensions' % (nreal, ndim))
-    fill = [slice(None)] * (ndim - nreal)
-    if ell < 0:
-        items.extend(fill)
-    else:
-        items[ell:ell] = fill
-
-    adv = False
-    ax = 0
-    dims = []          # per real axis: selected length (None for int axes)
-    for i, k in enumerate(items):
-        if k is None:
-            continue
-        n = shape[ax]
-        if type(k) is int:
-            if not -n <= k < n:
-                raise _IndexError('index %d is out of bounds for axis %d with size %d'
-                                  % (k, ax, n))
-            if k < 0:
-                items[i] = k + n
-            dims.append(None)
-        elif type(k) is slice:
-            try:
-                dims.append(len(range(*k.indices(n))))
-            except (ValueError, TypeError) as err:
-                raise _ValueError('invalid slice %r for an axis of size %d: %s'
-                                  % (k, n, err)) from err
-        else:
-            items[i] = _bounded(xp, k, n, ax)
-            dims.append(None)
-            adv = True
-        ax += 1
-    if not adv:
-        return _basic_plan(shape, items, dims)
-    return _advanced_plan(shape, items, dims)
-
-
-def _basic_plan(shape, items, dims):
-    np_shape = []
-    sel = []               # (length, full) per real axis, for MXNet's view rule
-    ax = 0
-    none_pos = []
-    for k in items:
-        if k is None:
-            none_pos.append(len(np_shape))
-            np_shape.append(1)
-            continue
-        n = shape[ax]
-        if dims[ax] is None:
-            sel.append((1, n == 1, True))
-        else:
-            ln = dims[ax]
-            step = k.indices(n)[2]
-            np_shape.append(ln)
-            sel.append((ln, ln == n and step == 1, step == 1))
-        ax += 1
-    np_shape = tuple(np_shape)
-    plan = _Plan(shape, tuple(items) + (Ellipsis,), False, np_shape, np_shape or (1,))
-    plan.key_nd = tuple(k for k in items if k is not None) + (Ellipsis,)
-    plan.none_pos = tuple(none_pos)
-    # MXNet returns a view when the selection is one contiguous block of the C-ordered
-    # array: right of the last partial axis everything is full, left of it one element
-    view = True
-    if all(s[0] for s in sel):
-        last = -1
-        for j, s in enumerate(sel):
-            if not s[1]:
-                last = j
-        if last >= 0:
-            ln, _, step1 = sel[last]
-            view = (step1 or ln <= 1) and all(s[0] <= 1 for s in sel[:last])
-    plan.view = view
-    return plan
-
-
-def _advanced_plan(shape, items, dims):
-    key_nd = tuple(k for k in items if k is not None)
-    adv_nd = [i for i, k in enumerate(key_nd) if type(k) is not slice]
-    adv_full = [i for i, k in enumerate(items) if k is not None and type(k) is not slice]
-    np_adjacent = adv_nd[-1] - adv_nd[0] == len(adv_nd) - 1
-    mx_adjacent = adv_full[-1] - adv_full[0] == len(adv_full) - 1
-    try:
-        bshape = np.broadcast_shapes(*[k.shape for k in key_nd if type(k) not in (int, slice)])
-    except ValueError as err:
-        raise _IndexError('shape mismatch: indexing arrays could not be broadcast together '
-                          'with shapes %s' % ' '.join(str(k.shape) for k in key_nd
-                                                      if type(k) not in (int, slice))) from err
-    b = len(bshape)
-    sl = [ln for ln in dims if ln is not None]
-    if np_adjacent:
-        p = sum(1 for k in key_nd[:adv_nd[0]] if type(k) is slice)
-        np_shape = tuple(sl[:p]) + bshape + tuple(sl[p:])
-    else:
-        p = 0
-        np_shape = bshape + tuple(sl)
-    move = None
-    mid = np_shape
-    if not mx_adjacent and p > 0 and b > 0:
-        # MXNet puts the index dimensions first once None separates the index arrays
-        move = (p, b)
-        mid = bshape + tuple(sl)
-    out = list(mid)
-    # MXNet's new-axis positions: non-index entries before the None, after the index block
-    # when that block went to the front (MXNet ignores the block's size otherwise)
-    pos = 0 if mx_adjacent else b
-    for k in items:
-        if k is None:
-            out.insert(pos, 1)
-        if k is None or type(k) is slice:
-            pos += 1
-    out = tuple(out)
-    plan = _Plan(shape, key_nd, True, np_shape, out, move, mid, unique=False)
-    plan.key_nd = key_nd
-    return plan
-
-
-def _simple_key(key, shape):
-    """Whether ``key`` is a tuple of ints and slices only, with in-range ints."""
-    if len(key) > len(shape):
-        return False
-    for ax, k in enumerate(key):
-        t = type(k)
-        if t is int:
-            n = shape[ax]
-            if not -n <= k < n:
-                raise _IndexError('index %d is out of bounds for axis %d with size %d'
-                                  % (k, ax, n))
-        elif t is not slice:
-            return False
-    return True
-
-
-def _getitem(self, key):
-    """``x[key]`` as MXNet 1.x: ints, slices, None, Ellipsis, and index arrays (NDArray,
-    NumPy, lists) with NumPy's advanced-indexing rules.
-
-    A result that would be 0-d has shape (1,) (``x[1, 2]`` on a 2-D array included).
-    Basic indexing returns a view when the selection is contiguous (as MXNet), a copy
-    otherwise. Out-of-range indices raise IndexError. Differentiable: the backward
-    scatters (adds, for repeated indices) into zeros of ``x``'s shape.
-    """
-    d = self._data
-    if type(key) is int and d.ndim:
-        n = d.shape[0]
-        if not -n <= key < n:
-            raise _IndexError('index %d is out of bounds for axis 0 with size %d' % (key, n))
-        if key < 0:
-            key += n
-        y = d[key] if d.ndim > 1 else d[key:key + 1]
-        if _ag._recording and self._node is not None:
-            np_shape = d.shape[1:]
-            plan = _Plan(d.shape, (key, Ellipsis), False, np_shape, np_shape or (1,))
-            return _result(y, self._ctx, _plan_gather_bwd, (self,), (), None, plan)
-        return _wrap(y, self._ctx)
-    if type(key) is slice and (key.step is None or key.step == 1) and d.ndim:
-        y = d[key]
-        if _ag._recording and self._node is not None:
-            plan = _Plan(d.shape, (key, Ellipsis), False, y.shape, y.shape)
-            return _result(y, self._ctx, _plan_gather_bwd, (self,), (), None, plan)
-        return _wrap(y, self._ctx)
-    if (type(key) is tuple and not key) or (d.ndim == 0 and type(key) is slice
-                                            and key == slice(None)):
-        return self
-    if type(key) is tuple and _simple_key(key, d.shape) and d.flags.c_contiguous:
-        # ints and slices only: NumPy's view is MXNet's result; from a C-contiguous array
-        # it is C-contiguous exactly when MXNet returns a view
-        y = d[key + (Ellipsis,)]
-        np_shape = y.shape
-        if not y.flags.c_contiguous:
-            y = y.copy()
-        if not np_shape:
-            y = y.reshape(1)
-        if _ag._recording and self._node is not None:
-            plan = _Plan(d.shape, key + (Ellipsis,), False, np_shape, y.shape)
-            return _result(y, self._ctx, _plan_gather_bwd, (self,), (), None, plan)
-        return _wrap(y, self._ctx)
-    if (type(key) is list or isinstance(key, (NDArray, np.ndarray))) and d.ndim:
-        a = _index_item(key, self, _xp(d))
-        if hasattr(a, 'shape'):     # one index array: rows of x (x[idx])
-            a = _bounded(_xp(d), a, d.shape[0], 0)
-            y = d[a]
-            if _ag._recording and self._node is not None:
-                plan = _Plan(d.shape, (a,), True, y.shape, y.shape, unique=False)
-                return _result(y, self._ctx, _plan_gather_bwd, (self,), (), None, plan)
-            return _wrap(y, self._ctx)
-    plan = _index_plan(self, key)
-    y = plan.gather(d)
-    if not plan.adv and not plan.view:
-        y = y.copy()
-    if _ag._recording and self._node is not None:
-        return _result(y, self._ctx, _plan_gather_bwd, (self,), (), None, plan)
-    return _wrap(y, self._ctx)
-
-
-# ------------------------------------------------------------------ NDArray[key] = value
-
-def _value_data(self, value, xp):
-    """The raw form of a setitem value: an array on self's device, or a Python scalar."""
-    if isinstance(value, NDArray):
-        v = value._data
-        return v if value._ctx == self._ctx else _to_ctx(v, self._ctx)
-    if isinstance(value, (bool,) + numeric_types):
-        return value
-    if isinstance(value, (np.ndarray, list, tuple)) or hasattr(value, '__array__'):
-        v = np.asarray(value)
-        if v.dtype == object:
-            raise DistGluError("setitem: value %r is not an array of numbers" % (value,))
-        return v if xp is np else xp.asarray(v)
-    if hasattr(value, '__cuda_array_interface__'):
-        return xp.asarray(value)
-    raise DistGluError("setitem: expected an NDArray, a NumPy array, a list or a scalar as the "
-                       "value, got %s" % type(value).__name__)
-
-
-def _broadcast_error(vshape, tshape):
-    return _ValueError("setitem: cannot broadcast a value of shape %s to the indexed region "
-                       "of shape %s" % (vshape, tshape))
-
-
-def _assign(d, plan, v, xp):
-    """Write raw value ``v`` into ``d`` at ``plan`` with MXNet's broadcasting rules."""
-    scalar = not hasattr(v, 'shape')
-    if not plan.adv:
-        tgt = d[plan.key_nd] if plan.key_nd is not None else d[plan.key]
-        if not scalar and plan.none_pos and v.ndim > tgt.ndim:
-            # MXNet drops the key's new axes from the value (they are not in the target)
-            if v.ndim == len(plan.np_shape) and all(v.shape[p] == 1 for p in plan.none_pos):
-                v = v.reshape(tuple(s for i, s in enumerate(v.shape) if i not in plan.none_pos))
-        try:
-            tgt[...] = v
-        except ValueError as err:
-            raise _broadcast_error(getattr(v, 'shape', ()), tgt.shape) from err
-        return
-    if scalar or v.ndim == 0:
-        d[plan.key] = v
-        return
-    out = plan.out
-    if v.ndim > len(out):
-        lead = v.shape[:v.ndim - len(out)]
-        if any(s != 1 for s in lead):
-            raise _broadcast_error(v.shape, out)
-        v = v.reshape(v.shape[v.ndim - len(out):])
-    try:
-        vb = xp.broadcast_to(v, out)
-    except ValueError as err:
-        raise _broadcast_error(v.shape, out) from err
-    if plan.move is not None:
-        p, b = plan.move
-        vb = xp.moveaxis(vb.reshape(plan.mid), tuple(range(b)), tuple(range(p, p + b)))
-    elif out != plan.np_shape:
-        vb = vb.reshape(plan.np_shape)
-    d[plan.key] = vb
-
-
-def _setitem_bwd(xp, g, ins, out, attrs):
-    plan, vshape = attrs
-    region = _gather_op(g, plan) if _is_nd(xp) else plan.gather(g)
-    if len(vshape) > len(region.shape):
-        return (xp.reshape(region, vshape),)
-    return (_sum_to(xp, region, vshape),)
-
-
-def _setitem(self, key, value):
-    """``x[key] = value`` as MXNet 1.x: the keys of ``__getitem__``; ``value`` an NDArray,
-    NumPy array, list or scalar, broadcast to the indexed region and cast to x's dtype.
-
-    Inside ``record()`` it raises for an ``x`` that is already in a graph. When ``value``
-    is in a graph (``y[:] = x * 2`` under record), ``x`` becomes the output of a recorded
-    node: the written region's gradient flows to ``value``, the overwritten part of x's
-    old content (not in any graph) gets none. (MXNet records only full overwrites like
-    ``y[:] = ...``; distglu records partial writes the same way.)
-    """
-    self._check_inplace()
-    d = self._data
-    xp = _xp(d)
-    if d.ndim == 0:
-        if not ((type(key) is tuple and not key) or (type(key) is slice
-                                                    and key == slice(None))):
-            raise _IndexError('scalar tensor can only accept `()` and `:` as index')
-        plan = _Plan((), (Ellipsis,), False, (), (1,))
-    elif d.size == 0:
-        return
-    elif type(key) is slice and key == slice(None):
-        plan = _Plan(d.shape, (Ellipsis,), False, d.shape, d.shape)
-    elif type(key) is int and d.ndim:
-        n = d.shape[0]
-        if not -n <= key < n:
-            raise _IndexError('index %d is out of bounds for axis 0 with size %d' % (key, n))
-        kk = (key, Ellipsis)
-        plan = _Plan(d.shape, kk, False, d.shape[1:], d.shape[1:] or (1,))
-        plan.key_nd = kk
-    elif type(key) is tuple and _simple_key(key, d.shape):
-        kk = key + (Ellipsis,)
-        plan = _Plan(d.shape, kk, False, None, None)
-        plan.key_nd = kk
-    else:
-        plan = _index_plan(self, key)
-    record = (_ag._recording and isinstance(value, NDArray) and value._node is not None)
-    if record:
-        if value._ctx != self._ctx:
-            value = value.as_in_context(self._ctx)
-        if value._data.dtype != d.dtype:
-            value = value.astype(d.dtype)
-    v = _value_data(self, value, xp)
-    if isinstance(value, NDArray) and v is d:
-        return
-    _assign(d, plan, v, xp)
-    if record:
-        if not plan.adv:
-            # the value was broadcast against the region without the key's new axes
-            k = plan.key if plan.key_nd is None else plan.key_nd
-            tshape = d[k].shape
-            plan = _Plan(d.shape, k, False, tshape, tshape)
-        self._node = _Node(_setitem_bwd, ((value._node, value._oidx),), (), None,
-                           (plan, value.shape))
-        self._oidx = 0
-
-
-NDArray.__getitem__ = _getitem
-NDArray.__setitem__ = _setitem

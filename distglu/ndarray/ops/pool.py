@@ -4,7 +4,7 @@ Pooling works on strided slices of the (padded) input: one vectorised maximum/ad
 kernel offset (prod(kernel) iterations, never a loop over pixels, batch items or
 channels); global pooling is one reduction. Max-pooling's gradient goes to the first
 maximum of each window in row-major window order, as MXNet's CPU operator.
-Exported through ``conv.py`` (``from .conv import *``).
+Re-exported from ``conv.py``, which the ops package imports.
 """
 import itertools
 
@@ -23,8 +23,13 @@ _CONVENTIONS = ('valid', 'full')
 
 
 class _PoolSpec:
+    """Validated pooling arguments for one input shape (cached by arguments and shape)."""
     __slots__ = ('kind', 'kernel', 'stride', 'pad', 'in_sp', 'out_sp', 'buf_sp', 'p',
-                 'count', 'is_global', 'last')
+                 'count', 'is_global', 'last', 'slices')
+
+
+_SPEC_CACHE = {}
+_SPEC_CACHE_MAX = 4096
 
 
 def _lowest(dtype):
@@ -47,30 +52,33 @@ def _padded(xp, x, spec, fill):
     return buf
 
 
-def _offsets(spec):
+def _offset_slices(spec):
     """For every kernel offset (row-major), the strided slice of the buffer it reads."""
     nsp = len(spec.kernel)
     o, s = spec.out_sp, spec.stride
-    for k in itertools.product(*[range(kk) for kk in spec.kernel]):
-        yield (slice(None), slice(None)) + tuple(slice(k[i], k[i] + s[i] * (o[i] - 1) + 1, s[i])
-                                                 for i in range(nsp))
+    return [(slice(None), slice(None)) + tuple(slice(k[i], k[i] + s[i] * (o[i] - 1) + 1, s[i])
+                                               for i in range(nsp))
+            for k in itertools.product(*[range(kk) for kk in spec.kernel])]
+
+
+def _offsets(spec):
+    return spec.slices
 
 
 def _window_reduce(xp, xpd, spec, op):
-    it = _offsets(spec)
-    acc = xpd[next(it)].copy()
-    for sl in it:
+    slices = spec.slices
+    acc = xpd[slices[0]].copy()
+    for sl in slices[1:]:
         op(acc, xpd[sl], out=acc)
     return acc
 
 
 def _scatter(xp, gg, spec, dtype):
     """The transpose of a window sum: add ``gg`` (N, C, *O) into every window, crop."""
-    nsp = len(spec.kernel)
     dxp = xp.zeros(gg.shape[:2] + spec.buf_sp, dtype=dtype)
     for sl in _offsets(spec):
         dxp[sl] += gg
-    return _crop(xp, dxp, spec) if spec.buf_sp != spec.in_sp or nsp == 0 else dxp
+    return _crop(xp, dxp, spec) if spec.buf_sp != spec.in_sp else dxp
 
 
 def _crop(xp, a, spec):
@@ -153,7 +161,8 @@ def _pool_bwd(xp, g, ins, out, spec):
     if spec.last:
         x = x.transpose(_to_cf(nsp))
         g = g.transpose(_to_cf(nsp))
-        out = out.transpose(_to_cf(nsp))
+        if out is not None:
+            out = out.transpose(_to_cf(nsp))
     dx = _pool_grad(xp, g, x, out, spec)
     if spec.last:
         dx = dx.transpose(_to_cl(nsp))
@@ -171,14 +180,19 @@ def _pool_grad(xp, g, x, y, spec):
             dx = xp.zeros(flat.shape, dtype=dtype)
             dx[xp.arange(n * c), idx] = g.reshape(-1)
             return dx.reshape(x.shape)
+        # in row-major offset order, each window's first element equal to its maximum
+        # takes the gradient; ``free`` marks windows whose maximum is not found yet
         xpd = _padded(xp, x, spec, _lowest(dtype))
         dxp = xp.zeros(x.shape[:2] + spec.buf_sp, dtype=dtype)
-        taken = xp.zeros(y.shape, dtype=bool)
+        free = xp.ones(y.shape, dtype=bool)
+        hit = xp.empty(y.shape, dtype=bool)
+        part = xp.empty(y.shape, dtype=dtype)
         for sl in _offsets(spec):
-            hit = xpd[sl] == y
-            xp.logical_and(hit, ~taken, out=hit)
-            taken |= hit
-            dxp[sl] += g * hit
+            xp.equal(xpd[sl], y, out=hit)
+            hit &= free
+            free ^= hit
+            xp.multiply(g, hit, out=part)
+            dxp[sl] += part
         return _crop(xp, dxp, spec) if spec.buf_sp != spec.in_sp else dxp
     if kind == 'sum':
         gg = g
@@ -200,10 +214,6 @@ def _pool_grad(xp, g, x, y, spec):
     return dx
 
 
-def _pool_bwd_entry(xp, g, ins, out, attrs):
-    return _pool_bwd(xp, g, ins, out, attrs)
-
-
 def Pooling(data=None, kernel=(), pool_type='max', global_pool=False, cudnn_off=False,
             pooling_convention='valid', stride=(), pad=(), p_value=None,
             count_include_pad=None, layout=None, out=None, name=None, **kwargs):
@@ -219,6 +229,37 @@ def Pooling(data=None, kernel=(), pool_type='max', global_pool=False, cudnn_off=
     ``global_pool=True`` pools over all spatial axes (kernel, stride and pad ignored).
     Max pooling's gradient goes to the first maximum of each window.
     """
+    spec = None
+    key = None
+    if type(data) is NDArray:
+        key = (kernel, pool_type, global_pool, pooling_convention, stride, pad, p_value,
+               count_include_pad, layout, data._data.shape, data._data.dtype)
+        try:
+            spec = _SPEC_CACHE.get(key)
+        except TypeError:       # list arguments: no caching
+            key = None
+    if spec is None:
+        spec = _pool_spec(data, kernel, pool_type, global_pool, pooling_convention, stride,
+                          pad, p_value, count_include_pad, layout)
+        if key is not None:
+            if len(_SPEC_CACHE) >= _SPEC_CACHE_MAX:
+                _SPEC_CACHE.clear()
+            _SPEC_CACHE[key] = spec
+    x = data._data
+    xp = _xp(x)
+    nsp = len(spec.kernel)
+    if spec.last:
+        x = x.transpose(_to_cf(nsp))
+    y = _pool_fwd(xp, x, spec)
+    if spec.last:
+        y = xp.ascontiguousarray(y.transpose(_to_cl(nsp)))
+    res = _result(y, data._ctx, _pool_bwd, (data,), (data,),
+                  y if spec.kind in ('max', 'lp') else None, spec)
+    return _write_out(out, res)
+
+
+def _pool_spec(data, kernel, pool_type, global_pool, pooling_convention, stride, pad,
+               p_value, count_include_pad, layout):
     opname = 'Pooling'
     _check_array(data, opname, 'data')
     if pool_type not in _POOL_TYPES:
@@ -285,16 +326,8 @@ def Pooling(data=None, kernel=(), pool_type='max', global_pool=False, cudnn_off=
             if isinstance(include, str):
                 include = include.lower() in ('true', '1')
             spec.count = _avg_count(spec, bool(include), data.dtype)
-    x = data._data
-    xp = _xp(x)
-    if last:
-        x = x.transpose(_to_cf(nsp))
-    y = _pool_fwd(xp, x, spec)
-    if last:
-        y = xp.ascontiguousarray(y.transpose(_to_cl(nsp)))
-    res = _result(y, data._ctx, _pool_bwd_entry, (data,), (data,),
-                  y if pool_type in ('max', 'lp') else None, spec)
-    return _write_out(out, res)
+    spec.slices = None if spec.is_global else _offset_slices(spec)
+    return spec
 
 
 # ----------------------------------------------------------------------------- UpSampling

@@ -646,7 +646,7 @@ def _rnn_bwd(xp, g, ins, out, attrs):
     t_len, n = first.gates.shape[:2]
     hr = proj or h
     valid = first.valid
-    dflat = xp.zeros((size,), dtype=dt)
+    dflat = xp.empty((size,), dtype=dt)     # every element is written below
     n_in = first.inp.shape[2]
     dlayers = _unpack(dflat, mode, n_in, h, nl, ndir, proj)
     dh0 = xp.empty((nl * ndir, n, hr), dtype=dt)

@@ -1,25 +1,22 @@
-"""Shape manipulation: reshape, transpose, broadcast, concat/split, slice, pad, diag...
+"""Shape and axis-order operators: reshape (with reshape_like, flatten, expand_dims,
+squeeze), transpose/swapaxes/moveaxis, broadcast_*, tile/repeat, flip, shape_array.
 
 MXNet 1.x names, arguments and semantics (``mxnet.nd.reshape`` and its codes 0/-1/-2/-3/-4,
-``concat`` along ``dim=1`` by default, ``split`` returning one NDArray when
-``num_outputs == 1``, ``squeeze`` of an all-ones shape giving ``(1,)``...).
+``squeeze`` of an all-ones shape giving ``(1,)``...). Joining and splitting (concat, stack,
+split, slice) live in join_split.py; pad, diag and depth/space blocks in layout.py.
 
 Views: where NumPy returns a view (reshape, flatten, expand_dims, squeeze, transpose,
-swapaxes, flip, slice, split) the result shares memory with the input, as the method
-``NDArray.reshape`` does in MXNet. MXNet's operators (``nd.reshape``, ``nd.transpose``)
-copy; distglu does not, so writing into such a result in place writes into its input.
+swapaxes, flip) the result shares memory with the input, as the method ``NDArray.reshape``
+does in MXNet. MXNet's operators (``nd.reshape``, ``nd.transpose``) copy; distglu does not,
+so writing into such a result in place writes into its input.
 
 Where distglu deliberately differs from MXNet 1.9: negative axes are accepted everywhere
 (MXNet rejects them in transpose/flip/broadcast_axis); ``reshape`` infers a -1 that follows
--2 (MXNet 1.9 computes a wrong shape there); ``pad`` also accepts integer arrays.
+-2 (MXNet 1.9 computes a wrong shape there).
 
-Every differentiable operator here is linear (constant ``pad`` is affine); each records
-its forward with the raw function of its adjoint (:func:`_lin`). Under
-``create_graph=True`` the backward applies the adjoint as a recorded operator whose own
-adjoint is the forward, so gradients of any order work and no backward here depends on
-another family's operators.
+Every differentiable operator here is linear, recorded with its adjoint (see ``_linmap``).
 """
-import builtins
+from math import prod as _prod
 
 import numpy as np
 
@@ -27,40 +24,16 @@ from ...base import DistGluError
 from ...context import device_scope
 from ..ndarray import NDArray
 from .. import _ndxp
-from ._core import _result, _results, _write_out, _sum_to, _check_ctx, _check_nd, _xp
+from ._core import _write_out, _sum_to, _check_nd, _xp
+from ._linmap import _int_types, _slice, _ALL, _lin, _take_raw, _shape_arg, _axis, _axes
 
 __all__ = ['reshape', 'Reshape', 'reshape_like', 'flatten', 'Flatten', 'expand_dims',
            'squeeze', 'transpose', 'swapaxes', 'SwapAxis', 'moveaxis', 'broadcast_to',
-           'broadcast_axis', 'broadcast_axes', 'broadcast_like', 'tile', 'repeat', 'concat',
-           'Concat', 'stack', 'split', 'SliceChannel', 'split_v2', 'slice', 'crop',
-           'slice_axis', 'slice_like', 'flip', 'reverse', 'pad', 'Pad', 'diag',
-           'depth_to_space', 'space_to_depth', 'shape_array', 'size_array']
-
-_int_types = (int, np.integer)
-_slice = builtins.slice  # the module defines its own ``slice`` operator
-_ALL = _slice(None)
+           'broadcast_axis', 'broadcast_axes', 'broadcast_like', 'tile', 'repeat', 'flip',
+           'reverse', 'shape_array', 'size_array']
 
 
-# ---------------------------------------------------------------------- linear-map machinery
-
-def _lin(data, fn, args, adj, adj_args):
-    """``fn(xp, x, *args)`` on ``data``; its vjp is ``adj(xp, g, *adj_args)``."""
-    x = data._data
-    return _result(fn(_xp(x), x, *args), data._ctx, _lin_bwd, (data,), (), None,
-                   (fn, args, adj, adj_args))
-
-
-def _record_lin(y, data, fn, args, adj, adj_args):
-    """Wrap an already computed ``y`` whose linear part is ``fn`` (affine forwards: pad)."""
-    return _result(y, data._ctx, _lin_bwd, (data,), (), None, (fn, args, adj, adj_args))
-
-
-def _lin_bwd(xp, g, ins, out, attrs):
-    fn, args, adj, adj_args = attrs
-    if xp is _ndxp:
-        return (_lin(g, adj, adj_args, fn, args),)
-    return (adj(xp, g, *adj_args),)
-
+# ---------------------------------------------------------------------- raw maps and adjoints
 
 def _reshape_raw(xp, x, shape):
     return x.reshape(shape)
@@ -72,16 +45,6 @@ def _transpose_raw(xp, x, axes):
 
 def _swap_raw(xp, x, a, b):
     return x.swapaxes(a, b)
-
-
-def _take_raw(xp, x, key):
-    return x[key]
-
-
-def _put_raw(xp, g, shape, key):
-    z = xp.zeros(shape, dtype=g.dtype)
-    z[key] = g
-    return z
 
 
 def _broadcast_raw(xp, x, shape):
@@ -116,61 +79,6 @@ def _repeat_adj_raw(xp, g, shape, repeats, axis):
         return g.reshape(n, repeats).sum(axis=1, dtype=g.dtype).reshape(shape)
     shp = shape[:axis] + (shape[axis], repeats) + shape[axis + 1:]
     return g.reshape(shp).sum(axis=axis + 1, dtype=g.dtype)
-
-
-def _take(xp, g, key):
-    """``g[key]`` in a backward pass (recorded under create_graph)."""
-    if xp is _ndxp:
-        return _lin(g, _take_raw, (key,), _put_raw, (g.shape, key))
-    return g[key]
-
-
-def _zeros_for(xp, ref, shape):
-    """Zeros of ``shape`` like ``ref`` (a constant NDArray under create_graph)."""
-    if xp is _ndxp:
-        raw = ref._data
-        return NDArray._wrap(_xp(raw).zeros(shape, dtype=raw.dtype), ref._ctx)
-    return xp.zeros(shape, dtype=ref.dtype)
-
-
-# ---------------------------------------------------------------------- helpers
-
-def _shape_arg(shape, opname, what='shape'):
-    if isinstance(shape, _int_types):
-        return (int(shape),)
-    try:
-        return tuple(int(s) for s in shape)
-    except (TypeError, ValueError) as err:
-        raise DistGluError("%s: %s must be an int or a tuple of ints, got %r"
-                           % (opname, what, shape)) from err
-
-
-def _axis(a, ndim, opname, shape, what='axis', extra=0):
-    """Normalize one axis to [0, ndim+extra); ``extra=1`` for insert positions."""
-    try:
-        a = int(a)
-    except (TypeError, ValueError) as err:
-        raise DistGluError("%s: %s must be an int, got %r" % (opname, what, a)) from err
-    n = ndim + extra
-    if not -n <= a < n:
-        raise DistGluError("%s: %s=%d is out of range for an input of shape %s (allowed: "
-                           "%d to %d)" % (opname, what, a, shape, -n, n - 1))
-    return a + n if a < 0 else a
-
-
-def _axes(axis, ndim, opname, shape, what='axis'):
-    if axis is None:
-        return ()
-    if isinstance(axis, _int_types):
-        axis = (axis,)
-    return tuple(_axis(a, ndim, opname, shape, what) for a in axis)
-
-
-def _prod(s):
-    p = 1
-    for v in s:
-        p *= v
-    return p
 
 
 # ---------------------------------------------------------------------- reshape family
@@ -586,259 +494,7 @@ def repeat(data, repeats, axis=None, out=None, name=None):
     return res if out is None else _write_out(out, res)
 
 
-# ---------------------------------------------------------------------- concat / stack
-
-def _gather_inputs(data, opname):
-    if len(data) == 1 and isinstance(data[0], (list, tuple)):
-        data = tuple(data[0])
-    if not data:
-        raise DistGluError("%s: expected at least one NDArray" % opname)
-    first = data[0]
-    for i, d in enumerate(data):
-        _check_nd(d, opname, 'input %d' % i)
-        if d._ctx is not first._ctx:
-            _check_ctx(first, d, opname)
-        if d._data.dtype != first._data.dtype:
-            raise DistGluError("%s: all inputs must have the same dtype, input 0 is %s and "
-                               "input %d is %s" % (opname, first._data.dtype, i, d._data.dtype))
-    return data
-
-
-def _concat_bwd(xp, g, ins, out, attrs):
-    return tuple(_take(xp, g, k) for k in attrs)
-
-
-def _concat(data, axis):
-    raws = [d._data for d in data]
-    y = _xp(raws[0]).concatenate(raws, axis=axis)
-    keys = []
-    off = 0
-    pre = (_ALL,) * axis
-    for r in raws:
-        n = r.shape[axis]
-        keys.append(pre + (_slice(off, off + n),))
-        off += n
-    return _result(y, data[0]._ctx, _concat_bwd, tuple(data), (), None, tuple(keys))
-
-
-def concat(*data, dim=1, num_args=None, out=None, name=None):
-    """Join arrays along ``dim`` (MXNet's default is 1); all other dims must match."""
-    data = _gather_inputs(data, 'concat')
-    s0 = data[0]._data.shape
-    axis = _axis(dim, len(s0), 'concat', s0, 'dim')
-    for i, d in enumerate(data[1:], 1):
-        s = d._data.shape
-        if len(s) != len(s0) or any(a != b for k, (a, b) in enumerate(zip(s, s0)) if k != axis):
-            raise DistGluError("concat: input %d has shape %s, input 0 has shape %s; all "
-                               "dimensions but dim=%d must match" % (i, s, s0, axis))
-    res = _concat(data, axis)
-    return res if out is None else _write_out(out, res)
-
-
-Concat = concat
-
-
-def _stack_bwd(xp, g, ins, out, attrs):
-    return tuple(_take(xp, g, k) for k in attrs)
-
-
-def _stack(data, axis):
-    raws = [d._data for d in data]
-    y = _xp(raws[0]).stack(raws, axis=axis)
-    pre = (_ALL,) * axis
-    keys = tuple(pre + (i,) for i in range(len(raws)))
-    return _result(y, data[0]._ctx, _stack_bwd, tuple(data), (), None, keys)
-
-
-def stack(*data, axis=0, num_args=None, out=None, name=None):
-    """Join same-shape arrays along a new axis ``axis``."""
-    data = _gather_inputs(data, 'stack')
-    s0 = data[0]._data.shape
-    for i, d in enumerate(data[1:], 1):
-        if d._data.shape != s0:
-            raise DistGluError("stack: all inputs must have the same shape, input 0 has %s and "
-                               "input %d has %s" % (s0, i, d._data.shape))
-    ax = _axis(axis, len(s0), 'stack', s0, extra=1)
-    res = _stack(data, ax)
-    return res if out is None else _write_out(out, res)
-
-
-# ---------------------------------------------------------------------- split
-
-def _split_bwd(xp, gs, ins, out, attrs):
-    in_shape, axis, sizes, squeezed = attrs
-    ref = next(g for g in gs if g is not None)
-    parts = []
-    for g, n in zip(gs, sizes):
-        shp = in_shape[:axis] + (n,) + in_shape[axis + 1:]
-        if g is None:
-            g = _zeros_for(xp, ref, shp)
-        elif squeezed:
-            g = xp.reshape(g, shp)
-        parts.append(g)
-    return (xp.concatenate(parts, axis=axis),)
-
-
-def _split_at(data, axis, bounds, squeeze_axis):
-    """Views ``data[..., b0:b1, ...]`` for consecutive bounds; one NDArray if only one."""
-    x = data._data
-    pre = (_ALL,) * axis
-    squeezed = bool(squeeze_axis)
-    keys = [pre + ((b0 if squeezed else _slice(b0, b1)),) for b0, b1 in zip(bounds, bounds[1:])]
-    if len(keys) == 1:
-        return _lin(data, _take_raw, (keys[0],), _put_raw, (x.shape, keys[0]))
-    sizes = tuple(b1 - b0 for b0, b1 in zip(bounds, bounds[1:]))
-    return _results([x[k] for k in keys], data._ctx, _split_bwd, (data,), (), None,
-                    (x.shape, axis, sizes, squeezed))
-
-
-def split(data, num_outputs, axis=1, squeeze_axis=False, out=None, name=None):
-    """Split into ``num_outputs`` equal parts along ``axis`` (a list; one NDArray if 1)."""
-    _check_nd(data, 'split')
-    s = data._data.shape
-    ax = _axis(axis, len(s), 'split', s)
-    n = int(num_outputs)
-    if n < 1:
-        raise DistGluError("split: num_outputs must be at least 1, got %d" % n)
-    if s[ax] % n:
-        raise DistGluError("split: cannot split axis %d of an input of shape %s into "
-                           "num_outputs=%d equal parts: %d does not divide %d"
-                           % (ax, s, n, n, s[ax]))
-    if squeeze_axis and s[ax] != n:
-        raise DistGluError("split: squeeze_axis=True needs the size of axis %d (%d) to equal "
-                           "num_outputs=%d (input shape %s)" % (ax, s[ax], n, s))
-    step = s[ax] // n
-    res = _split_at(data, ax, [i * step for i in range(n + 1)], squeeze_axis)
-    if out is not None:
-        for o, r in zip(out if isinstance(out, (list, tuple)) else [out],
-                        res if isinstance(res, list) else [res]):
-            _write_out(o, r)
-        return out
-    return res
-
-
-SliceChannel = split
-
-
-def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False):
-    """Split at indices (a tuple) or into N equal sections (an int), like ``numpy.split``."""
-    _check_nd(ary, 'split_v2', 'ary')
-    s = ary._data.shape
-    ax = _axis(axis, len(s), 'split_v2', s)
-    size = s[ax]
-    if isinstance(indices_or_sections, _int_types):
-        n = int(indices_or_sections)
-        if n < 1 or size % n:
-            raise DistGluError("split_v2: cannot split axis %d of an input of shape %s into %d "
-                               "equal sections" % (ax, s, n))
-        bounds = [i * (size // n) for i in range(n + 1)]
-    elif isinstance(indices_or_sections, (tuple, list)):
-        bounds = [0] + [int(i) for i in indices_or_sections] + [size]
-        for b0, b1 in zip(bounds, bounds[1:]):
-            if b0 > b1 or b1 > size:
-                raise DistGluError("split_v2: indices %s must be sorted and at most the size "
-                                   "%d of axis %d (input shape %s)"
-                                   % (tuple(indices_or_sections), size, ax, s))
-    else:
-        raise DistGluError("split_v2: indices_or_sections must be an int or a tuple of ints, "
-                           "got %r" % (indices_or_sections,))
-    if squeeze_axis and any(b1 - b0 != 1 for b0, b1 in zip(bounds, bounds[1:])):
-        raise DistGluError("split_v2: squeeze_axis=True needs every section to have size 1 "
-                           "along axis %d (input shape %s)" % (ax, s))
-    return _split_at(ary, ax, bounds, squeeze_axis)
-
-
-# ---------------------------------------------------------------------- slicing
-
-def _opt_tuple(v, opname, what):
-    if v is None:
-        return ()
-    if isinstance(v, _int_types):
-        return (int(v),)
-    try:
-        return tuple(None if e is None else int(e) for e in v)
-    except (TypeError, ValueError) as err:
-        raise DistGluError("%s: %s must be a tuple of ints or None, got %r"
-                           % (opname, what, v)) from err
-
-
-def _sliced(data, key):
-    return _lin(data, _take_raw, (key,), _put_raw, (data._data.shape, key))
-
-
-def slice(data, begin, end, step=None, out=None, name=None):  # noqa: A001
-    """``data[b0:e0:s0, b1:e1:s1, ...]`` for the leading ``len(begin)`` axes; a view.
-
-    ``None`` entries mean the default (as in Python slicing, negative steps included).
-    """
-    _check_nd(data, 'slice')
-    s = data._data.shape
-    b = _opt_tuple(begin, 'slice', 'begin')
-    e = _opt_tuple(end, 'slice', 'end')
-    st = _opt_tuple(step, 'slice', 'step')
-    if len(b) != len(e):
-        raise DistGluError("slice: begin %r and end %r must have the same length" % (b, e))
-    if len(b) > len(s):
-        raise DistGluError("slice: begin %r has more entries than the %d axes of an input "
-                           "of shape %s" % (b, len(s), s))
-    if st and len(st) != len(b):
-        raise DistGluError("slice: step %r and begin %r must have the same length" % (st, b))
-    if not st:
-        st = (None,) * len(b)
-    if 0 in st:
-        raise DistGluError("slice: step cannot be 0, got %r" % (st,))
-    key = tuple(map(_slice, b, e, st))
-    res = _sliced(data, key)
-    return res if out is None else _write_out(out, res)
-
-
-crop = slice
-
-
-def slice_axis(data, axis, begin, end, out=None, name=None):
-    """``data`` restricted to ``begin:end`` along ``axis`` (``end=None``: to the end)."""
-    _check_nd(data, 'slice_axis')
-    s = data._data.shape
-    ax = _axis(axis, len(s), 'slice_axis', s)
-    n = s[ax]
-    if not isinstance(begin, _int_types) or not (end is None or isinstance(end, _int_types)):
-        raise DistGluError("slice_axis: begin must be an int and end an int or None, got "
-                           "begin=%r, end=%r" % (begin, end))
-    b = int(begin)
-    e = n if end is None else int(end)
-    b0 = b + n if b < 0 else b
-    e0 = e + n if e < 0 else e
-    if not 0 <= b0 < e0 <= n:
-        raise DistGluError("slice_axis: invalid begin=%d, end=%s for axis %d of size %d "
-                           "(input shape %s)" % (b, end, ax, n, s))
-    res = _sliced(data, (_ALL,) * ax + (_slice(b0, e0),))
-    return res if out is None else _write_out(out, res)
-
-
-def slice_like(data, shape_like, axes=(), out=None, name=None):
-    """Slice ``data`` from 0 to ``shape_like``'s sizes on ``axes`` (all axes if empty)."""
-    _check_nd(data, 'slice_like')
-    _check_nd(shape_like, 'slice_like', 'shape_like')
-    s, t = data._data.shape, shape_like.shape
-    if axes is None or axes == ():
-        if len(s) != len(t):
-            raise DistGluError("slice_like: without axes both inputs need the same number of "
-                               "dimensions, got shapes %s and %s" % (s, t))
-        axs = range(len(s))
-    else:
-        axs = _axes(axes, len(s), 'slice_like', s, 'axes')
-    key = [_ALL] * len(s)
-    for a in axs:
-        if a >= len(t):
-            raise DistGluError("slice_like: axis %d does not exist in shape_like of shape %s"
-                               % (a, t))
-        if t[a] > s[a]:
-            raise DistGluError("slice_like: shape_like's size %d on axis %d exceeds the input's "
-                               "%d (shapes %s and %s)" % (t[a], a, s[a], s, t))
-        key[a] = _slice(0, t[a])
-    res = _sliced(data, tuple(key))
-    return res if out is None else _write_out(out, res)
-
+# ---------------------------------------------------------------------- flip
 
 def _flip(data, axes):
     nd_ = data._data.ndim
@@ -858,183 +514,6 @@ def flip(data, axis, out=None, name=None):
 
 
 reverse = flip
-
-
-# ---------------------------------------------------------------------- pad
-
-_PAD_MODES = ('constant', 'edge', 'reflect')
-
-
-def _pad_raw(xp, x, widths, mode, value=0):
-    if mode == 'constant':
-        shp = tuple(n + b + e for n, (b, e) in zip(x.shape, widths))
-        z = xp.full(shp, value, dtype=x.dtype) if value else xp.zeros(shp, dtype=x.dtype)
-        z[tuple(_slice(b, b + n) for n, (b, _) in zip(x.shape, widths))] = x
-        return z
-    return xp.pad(x, widths, mode=mode)
-
-
-def _pad_adj_raw(xp, g, widths, mode, in_shape):
-    if mode == 'constant':
-        return g[tuple(_slice(b, b + n) for n, (b, _) in zip(in_shape, widths))]
-    for a, (b, e) in enumerate(widths):
-        if not b and not e:
-            continue
-        n = in_shape[a]
-        pre = (_ALL,) * a
-        core = g[pre + (_slice(b, b + n),)].copy()
-        if mode == 'edge':
-            if b:
-                core[pre + (_slice(0, 1),)] += g[pre + (_slice(0, b),)].sum(
-                    axis=a, keepdims=True, dtype=g.dtype)
-            if e:
-                core[pre + (_slice(n - 1, n),)] += g[pre + (_slice(b + n, None),)
-                                                            ].sum(axis=a, keepdims=True,
-                                                                  dtype=g.dtype)
-        else:  # reflect: y[i] = x[b - i] before the core, y[b + n + j] = x[n - 2 - j] after
-            if b:
-                core[pre + (_slice(1, b + 1),)] += g[pre + (_slice(b - 1, None,
-                                                                                   -1),)]
-            if e:
-                core[pre + (_slice(n - 1 - e, n - 1),)] += g[
-                    pre + (_slice(b + n + e - 1, b + n - 1, -1),)]
-        g = core
-    return g
-
-
-def _pad(data, widths, mode, value, opname):
-    x = data._data
-    if mode not in _PAD_MODES:
-        raise DistGluError("%s: mode must be one of 'constant', 'edge', 'reflect', got %r"
-                           % (opname, mode))
-    if mode == 'reflect':
-        for n, (b, e) in zip(x.shape, widths):
-            if b >= n or e >= n:
-                raise DistGluError("%s: reflect padding must be smaller than the input size on "
-                                   "every axis, got pad_width %s for shape %s"
-                                   % (opname, widths, x.shape))
-    elif mode == 'edge' and any(n == 0 and (b or e) for n, (b, e) in zip(x.shape, widths)):
-        raise DistGluError("%s: cannot edge-pad an empty axis (shape %s)" % (opname, x.shape))
-    y = _pad_raw(_xp(x), x, widths, mode, value)
-    lin = (widths, mode, 0) if mode == 'constant' else (widths, mode)
-    return _record_lin(y, data, _pad_raw, lin, _pad_adj_raw, (widths, mode, x.shape))
-
-
-def pad(data, mode='constant', pad_width=None, constant_value=0.0, out=None, name=None):
-    """Pad a 4-D or 5-D array (``mxnet.nd.pad``): modes 'constant', 'edge', 'reflect'.
-
-    ``pad_width`` has 2*ndim entries, (before, after) for each axis in order; the first
-    four (batch and channel axes) must be 0. Reflect padding must be smaller than the size.
-    """
-    _check_nd(data, 'pad')
-    s = data._data.shape
-    if len(s) not in (4, 5):
-        raise DistGluError("pad: only 4-D and 5-D inputs are supported (as in MXNet), got "
-                           "shape %s" % (s,))
-    if pad_width is None:
-        raise DistGluError("pad: pad_width is required, e.g. (0, 0, 0, 0, 1, 1, 1, 1)")
-    pw = _shape_arg(pad_width, 'pad', 'pad_width')
-    if len(pw) != 2 * len(s):
-        raise DistGluError("pad: pad_width must have %d entries for an input of shape %s, got "
-                           "%d" % (2 * len(s), s, len(pw)))
-    if any(pw[:4]) or any(v < 0 for v in pw):
-        raise DistGluError("pad: pad_width %s must be non-negative and 0 on the first two axes"
-                           % (pw,))
-    widths = tuple(zip(pw[0::2], pw[1::2]))
-    value = constant_value
-    if data._data.dtype.kind in 'iub':
-        value = data._data.dtype.type(value)
-    res = _pad(data, widths, mode, value, 'pad')
-    return res if out is None else _write_out(out, res)
-
-
-Pad = pad
-
-
-# ---------------------------------------------------------------------- diag, depth/space
-
-def _diag_index(xp, length, k):
-    r = xp.arange(length)
-    return r + max(-k, 0), r + max(k, 0)
-
-
-def _diag_take_raw(xp, x, k, a1, a2):
-    return xp.diagonal(x, k, a1, a2).copy()
-
-
-def _diag_put_raw(xp, g, shape, k, a1, a2):
-    z = xp.zeros(shape, dtype=g.dtype)
-    zv = xp.moveaxis(z, (a1, a2), (-2, -1))
-    i, j = _diag_index(xp, g.shape[-1], k)
-    zv[..., i, j] = g
-    return z
-
-
-def diag(data, k=0, axis1=0, axis2=1, out=None, name=None):
-    """1-D input: a square matrix with ``data`` on diagonal ``k``; N-D: the diagonals of the
-    ``(axis1, axis2)`` planes, appended as the last axis (as ``numpy.diagonal``).
-    """
-    _check_nd(data, 'diag')
-    s = data._data.shape
-    k = int(k)
-    if len(s) == 0:
-        raise DistGluError("diag: expected an array with at least 1 dimension, got shape ()")
-    if len(s) == 1:
-        n = s[0] + abs(k)
-        res = _lin(data, _diag_put_raw, ((n, n), k, 0, 1), _diag_take_raw, (k, 0, 1))
-    else:
-        a1 = _axis(axis1, len(s), 'diag', s, 'axis1')
-        a2 = _axis(axis2, len(s), 'diag', s, 'axis2')
-        if a1 == a2:
-            raise DistGluError("diag: axis1 and axis2 cannot refer to the same axis %d" % a1)
-        if not -s[a1] <= k <= s[a2]:
-            raise DistGluError("diag: diagonal k=%d does not exist for axes (%d, %d) of an "
-                               "input of shape %s" % (k, a1, a2, s))
-        res = _lin(data, _diag_take_raw, (k, a1, a2), _diag_put_raw, (s, k, a1, a2))
-    return res if out is None else _write_out(out, res)
-
-
-def _d2s_raw(xp, x, b):
-    n, c, h, w = x.shape
-    c2 = c // (b * b)
-    return x.reshape(n, b, b, c2, h, w).transpose(0, 3, 4, 1, 5, 2).reshape(n, c2, h * b, w * b)
-
-
-def _s2d_raw(xp, x, b):
-    n, c, h, w = x.shape
-    return x.reshape(n, c, h // b, b, w // b, b).transpose(0, 3, 5, 1, 2, 4).reshape(
-        n, c * b * b, h // b, w // b)
-
-
-def _block(data, block_size, opname):
-    _check_nd(data, opname)
-    s = data._data.shape
-    if len(s) != 4:
-        raise DistGluError("%s: expected a 4-D (N, C, H, W) input, got shape %s" % (opname, s))
-    b = int(block_size)
-    if b < 1:
-        raise DistGluError("%s: block_size must be positive, got %d" % (opname, b))
-    return s, b
-
-
-def depth_to_space(data, block_size, out=None, name=None):
-    """(N, C, H, W) -> (N, C/b^2, H*b, W*b): move depth blocks into spatial blocks."""
-    s, b = _block(data, block_size, 'depth_to_space')
-    if s[1] % (b * b):
-        raise DistGluError("depth_to_space: the depth %d of an input of shape %s must be a "
-                           "multiple of block_size^2 = %d" % (s[1], s, b * b))
-    res = _lin(data, _d2s_raw, (b,), _s2d_raw, (b,))
-    return res if out is None else _write_out(out, res)
-
-
-def space_to_depth(data, block_size, out=None, name=None):
-    """(N, C, H, W) -> (N, C*b^2, H/b, W/b): the inverse of ``depth_to_space``."""
-    s, b = _block(data, block_size, 'space_to_depth')
-    if s[2] % b or s[3] % b:
-        raise DistGluError("space_to_depth: height and width of an input of shape %s must be "
-                           "multiples of block_size %d" % (s, b))
-    res = _lin(data, _s2d_raw, (b,), _d2s_raw, (b,))
-    return res if out is None else _write_out(out, res)
 
 
 # ---------------------------------------------------------------------- shape/size as arrays
@@ -1111,18 +590,6 @@ def _np_broadcast_to(array, shape):
     return _broadcast(array, shape)
 
 
-def _np_concatenate(arrays, axis=0):
-    arrays = list(arrays)
-    if axis is None:
-        arrays = [_reshape_to(a, (a.size,)) for a in arrays]
-        axis = 0
-    return concat(*arrays, dim=axis)
-
-
-def _np_stack(arrays, axis=0):
-    return stack(*arrays, axis=axis)
-
-
 def _np_flip(m, axis=None):
     axes = tuple(range(m.ndim)) if axis is None else _axes(axis, m.ndim, 'flip', m.shape)
     return _flip(m, axes)
@@ -1137,16 +604,6 @@ def _np_repeat(a, repeats, axis=None):
     return _repeat(a, int(repeats), ax)
 
 
-def _np_pad(array, pad_width, mode='constant', constant_values=0):
-    w = np.asarray(pad_width, dtype=np.int64)
-    w = np.broadcast_to(w.reshape(-1, 2) if w.ndim else w, (array.ndim, 2))
-    return _pad(array, tuple((int(b), int(e)) for b, e in w), mode, constant_values, 'pad')
-
-
-def _np_diagonal(a, offset=0, axis1=0, axis2=1):
-    return diag(a, offset, axis1, axis2)
-
-
 def _np_ravel(a, order='C'):
     return _reshape_to(a, (a.size,))
 
@@ -1154,9 +611,7 @@ def _np_ravel(a, order='C'):
 for _name, _fn in (('reshape', _np_reshape), ('transpose', _np_transpose),
                    ('expand_dims', _np_expand_dims), ('squeeze', _np_squeeze),
                    ('swapaxes', _np_swapaxes), ('moveaxis', _np_moveaxis),
-                   ('broadcast_to', _np_broadcast_to), ('concatenate', _np_concatenate),
-                   ('stack', _np_stack), ('flip', _np_flip), ('tile', _np_tile),
-                   ('repeat', _np_repeat), ('pad', _np_pad), ('diagonal', _np_diagonal),
-                   ('ravel', _np_ravel)):
+                   ('broadcast_to', _np_broadcast_to), ('flip', _np_flip), ('tile', _np_tile),
+                   ('repeat', _np_repeat), ('ravel', _np_ravel)):
     _ndxp.register(_name, _fn)
 del _name, _fn

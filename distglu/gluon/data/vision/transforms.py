@@ -17,9 +17,9 @@ Resizing (``Resize``, ``CenterCrop``, ``RandomResizedCrop``) implements nearest
 vectorised NumPy, approximating OpenCV's ``cv::resize``, which MXNet uses: the same pixel
 mapping (bilinear with half-pixel centres, nearest with ``floor(dst * scale)``), and for uint8
 images an emulation of OpenCV's fixed-point arithmetic (11-bit weights). On the images
-checked against MXNet 1.9.1, nearest and uint8 bilinear results were identical and float32
-bilinear agreed to float rounding (about 1e-6 relative); other OpenCV builds or SIMD paths
-may differ by 1 on some uint8 pixels. The other OpenCV codes (2 bicubic, 3 area, 4 Lanczos,
+checked against MXNet 1.9.1 (uint8 and float32, 1 and 3 channels, up- and downscaling) the
+results were identical; other OpenCV builds or SIMD paths may differ by 1 on some uint8
+pixels and by float rounding on float images. The other OpenCV codes (2 bicubic, 3 area, 4 Lanczos,
 9, 10) fall back to bilinear with a warning.
 """
 import numbers
