@@ -101,8 +101,7 @@ def main(argv=None):
     print('layers 1 and 2 share their weight:', net[1].weight is net[2].weight)
     trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': args.lr})
 
-    history = train(net, train_iter, test_iter, trainer, args.batch_size, args.epochs,
-                    args.no_progress)
+    history = train(net, train_iter, test_iter, trainer, args.epochs, args.no_progress)
     print('final test accuracy: %.4f' % history['test acc'][-1])
     same = (net[1].weight.data() == net[2].weight.data()).min().asscalar()
     print('shared weight still equal after training:', bool(same))

@@ -66,8 +66,7 @@ def main(argv=None):
     trainer = gluon.Trainer(net.collect_params(), 'sgd',
                             {'learning_rate': args.lr, 'momentum': args.momentum})
 
-    history = train(net, train_iter, test_iter, trainer, args.batch_size, args.epochs,
-                    args.no_progress)
+    history = train(net, train_iter, test_iter, trainer, args.epochs, args.no_progress)
     print('final test accuracy: %.4f' % history['test acc'][-1])
     if args.plot:
         save_plot(args.plot, history, 'LeNet on %s' % about.split(',')[0])

@@ -42,7 +42,7 @@ def evaluate_accuracy(data_iter, net):
     return metric.get()[1]
 
 
-def train(net, train_iter, test_iter, trainer, batch_size, epochs, no_progress=False):
+def train(net, train_iter, test_iter, trainer, epochs, no_progress=False):
     """The training loop of the tutorials; one summary line per epoch. Returns the curves."""
     loss = gloss.SoftmaxCrossEntropyLoss()
     history = {'loss': [], 'train acc': [], 'test acc': []}
@@ -55,7 +55,8 @@ def train(net, train_iter, test_iter, trainer, batch_size, epochs, no_progress=F
                 y_hat = net(X)
                 l = loss(y_hat, y)
             l.backward()
-            trainer.step(batch_size)
+            # the samples of this batch (the last one of an epoch may be smaller)
+            trainer.step(y.shape[0])
             loss_sum += l.sum().asscalar()
             n += y.shape[0]
             train_acc.update(y, y_hat)
@@ -88,8 +89,7 @@ def main(argv=None):
     net.initialize(init.Xavier())
     trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': args.lr})
 
-    history = train(net, train_iter, test_iter, trainer, args.batch_size, args.epochs,
-                    args.no_progress)
+    history = train(net, train_iter, test_iter, trainer, args.epochs, args.no_progress)
     print('final test accuracy: %.4f' % history['test acc'][-1])
     if args.plot:
         save_plot(args.plot, history, 'MLP on %s' % about.split(',')[0])

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import distglu as mx
-from distglu import nd, autograd, gluon
+from distglu import nd, autograd
 from distglu.base import DistGluError
 from distglu.gluon import nn
 from distglu.test_utils import check_numeric_gradient

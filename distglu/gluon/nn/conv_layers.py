@@ -92,7 +92,6 @@ class _Conv(HybridBlock):
             raise DistGluError("%s: in_channels must be an int >= 0 (0: infer from the input), "
                                "got %r" % (layer, in_channels))
         channels, groups, in_channels = int(channels), int(groups), int(in_channels)
-        transposed = op_name == 'Deconvolution'
         if in_channels % groups or channels % groups:
             raise DistGluError("%s: groups=%d must divide channels (%d) and in_channels (%d)"
                                % (layer, groups, channels, in_channels))
@@ -148,8 +147,7 @@ class _Conv(HybridBlock):
         self.weight.shape = self._weight_shape(in_channels)
 
     def hybrid_forward(self, F, x, weight, bias=None):
-        op = F.Convolution if self._op_name == 'Convolution' else F.Deconvolution
-        y = op(x, weight, bias, name='fwd', **self._kwargs)
+        y = getattr(F, self._op_name)(x, weight, bias, name='fwd', **self._kwargs)
         if self.act is not None:
             y = self.act(y)
         return y
@@ -312,13 +310,6 @@ class _Pooling(HybridBlock):
     def hybrid_forward(self, F, x):
         kw = self._kwargs
         _check_input(x, self._nsp, kw['layout'], type(self).__name__)
-        if kw['pool_type'] == 'avg' and kw['layout'] != _LAYOUTS[self._nsp][0]:
-            # channel-last average pooling: pool channel-first between two transposes
-            # (nd.Pooling's channel-last backward fails for 'avg' at the time of writing)
-            nsp = self._nsp
-            y = F.Pooling(F.transpose(x, axes=(0, nsp + 1) + tuple(range(1, nsp + 1))),
-                          name='fwd', **dict(kw, layout=_LAYOUTS[nsp][0]))
-            return F.transpose(y, axes=(0,) + tuple(range(2, nsp + 2)) + (1,))
         return F.Pooling(x, name='fwd', **kw)
 
     def __repr__(self):

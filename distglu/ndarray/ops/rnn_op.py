@@ -14,6 +14,9 @@ weights). The backward precomputes every local derivative that does not depend o
 incoming gradient over all steps at once, so its time loop is one small GEMM and a few
 multiplies; the weight gradients are one GEMM per layer and direction after the loop.
 """
+import threading
+import weakref
+
 import numpy as np
 
 from ... import autograd as _ag
@@ -25,6 +28,55 @@ from ._core import _result, _results, _write_out, _check_ctx, _xp
 __all__ = ['RNN']
 
 _GATES = {'rnn_relu': 1, 'rnn_tanh': 1, 'lstm': 4, 'gru': 3}
+
+
+# --------------------------------------------------------------------------- work arrays
+# The operator needs several arrays of (T, N, G*H) floats per layer. Fresh multi-MB NumPy
+# arrays cost one page fault per 4 KiB page on first touch, which is a large share of the
+# run time (in VMs even more), so work arrays are recycled through a small per-thread
+# pool: backward scratch is returned when the backward ends, the arrays the backward
+# reads are returned when the graph node that holds them is freed. CuPy has its own
+# memory pool and bypasses this one.
+
+class _Pool(threading.local):
+    def __init__(self):
+        super().__init__()
+        self.free = {}
+        self.nbytes = 0
+
+
+_POOL = _Pool()
+_POOL_LIMIT = 128 << 20
+
+
+def _take(xp, shape, dt, owned):
+    """An uninitialized array (recycled when possible), recorded in the list ``owned``."""
+    if xp is np:
+        lst = _POOL.free.get((shape, dt))
+        a = lst.pop() if lst else None
+        if a is not None:
+            _POOL.nbytes -= a.nbytes
+        else:
+            a = np.empty(shape, dtype=dt)
+    else:
+        a = xp.empty(shape, dtype=dt)
+    owned.append(a)
+    return a
+
+
+def _give(owned):
+    """Return the arrays of ``owned`` to the pool (oldest shapes are dropped when full)."""
+    pool = _POOL
+    free = pool.free
+    for a in owned:
+        if type(a) is not np.ndarray or a.nbytes > _POOL_LIMIT:
+            continue
+        while pool.nbytes + a.nbytes > _POOL_LIMIT:
+            key = next(iter(free))
+            pool.nbytes -= sum(b.nbytes for b in free.pop(key))
+        free.setdefault((a.shape, a.dtype), []).append(a)
+        pool.nbytes += a.nbytes
+    del owned[:]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -87,13 +139,23 @@ def _gate_scale(xp, mode, h, dt):
     return s
 
 
-def _scaled_weights(xp, w, sc, dt):
-    """(W_x * sc)^T-ready input weight and the contiguous (H_r, G*H) scaled W_h^T."""
-    wx_s = w['wx'] * sc[:, None]
-    wh = w['wh']
-    wht_s = xp.empty((wh.shape[1], wh.shape[0]), dtype=dt)
+def _scaled_weights(xp, w, sc, dt, scratch):
+    """W_x * sc (rows scaled) and the contiguous (H_r, G*H) (W_h * sc)^T."""
+    wx, wh = w['wx'], w['wh']
+    wx_s = _take(xp, wx.shape, dt, scratch)
+    xp.multiply(wx, sc[:, None], out=wx_s)
+    wht_s = _take(xp, (wh.shape[1], wh.shape[0]), dt, scratch)
     xp.multiply(wh.T, sc, out=wht_s)
     return wx_s, wht_s
+
+
+def _input_projection(xp, inp, wx, bias, g, cache):
+    """All time steps' input pre-activations at once: (T, N, G) = X W^T + b, one GEMM."""
+    t_len, n = inp.shape[:2]
+    pre = _take(xp, (t_len * n, g), inp.dtype, cache)
+    xp.matmul(inp.reshape(t_len * n, -1), wx.T, out=pre)
+    pre += bias
+    return pre.reshape(t_len, n, g)
 
 
 def _sigmoid_from_tanh(s):
@@ -107,7 +169,7 @@ def _sigmoid_from_tanh(s):
 class _Dir:
     """What the backward of one layer and direction needs."""
     __slots__ = ('rev', 'inp', 'w', 'gates', 'hs', 'cs', 'tc', 'hh', 'ahn', 'inrange',
-                 'valid')
+                 'valid', 'cache', '__weakref__')
 
 
 def _steps(t_len, rev):
@@ -124,27 +186,29 @@ def _out_time(seq, rev):
     return seq[1:] if not rev else seq[:0:-1]
 
 
-def _lstm_fwd(xp, st, inp, h0, c0, h, notm, clip):
+def _lstm_fwd(xp, st, inp, h0, c0, h, notm, clip, scratch):
     t_len, n, _ = inp.shape
     dt = inp.dtype
     w = st.w
+    cache = st.cache
     rev = st.rev
     hr = h0.shape[1]
     proj = w.get('wr')
     g4 = 4 * h
     sc = _gate_scale(xp, 'lstm', h, dt)
-    wx_s, wht_s = _scaled_weights(xp, w, sc, dt)
-    pre = xp.matmul(inp.reshape(t_len * n, -1), wx_s.T)
-    pre += (w['bx'] + w['bh']) * sc
-    pre = pre.reshape(t_len, n, g4)
-    hs = xp.empty((t_len + 1, n, hr), dtype=dt)
+    wx_s, wht_s = _scaled_weights(xp, w, sc, dt, scratch)
+    pre = _input_projection(xp, inp, wx_s, (w['bx'] + w['bh']) * sc, g4, cache)
+    hs = _take(xp, (t_len + 1, n, hr), dt, cache)
     hs[0] = h0
-    cs = xp.empty((t_len + 1, n, h), dtype=dt)
+    cs = _take(xp, (t_len + 1, n, h), dt, cache)
     cs[0] = c0
-    tc = xp.empty((t_len, n, h), dtype=dt)
-    hh = xp.empty((t_len, n, h), dtype=dt) if proj is not None else None
-    wrt = xp.ascontiguousarray(proj.T) if proj is not None else None
-    inrange = xp.empty((t_len, n, h), dtype=bool) if clip is not None else None
+    tc = _take(xp, (t_len, n, h), dt, cache)
+    hh = wrt = inrange = None
+    if proj is not None:
+        hh = _take(xp, (t_len, n, h), dt, cache)
+        wrt = xp.ascontiguousarray(proj.T)
+    if clip is not None:
+        inrange = _take(xp, (t_len, n, h), np.dtype(bool), cache)
     tmp = xp.empty((n, g4), dtype=dt)
     ig = xp.empty((n, h), dtype=dt)
     matmul, tanh, multiply = xp.matmul, xp.tanh, xp.multiply
@@ -182,23 +246,22 @@ def _lstm_fwd(xp, st, inp, h0, c0, h, notm, clip):
     return hs, cs[t_len]
 
 
-def _gru_fwd(xp, st, inp, h0, h, notm):
+def _gru_fwd(xp, st, inp, h0, h, notm, scratch):
     t_len, n, _ = inp.shape
     dt = inp.dtype
     w = st.w
+    cache = st.cache
     g3 = 3 * h
     h2 = 2 * h
     sc = _gate_scale(xp, 'gru', h, dt)
-    wx_s, wht_s = _scaled_weights(xp, w, sc, dt)
-    pre = xp.matmul(inp.reshape(t_len * n, -1), wx_s.T)
+    wx_s, wht_s = _scaled_weights(xp, w, sc, dt, scratch)
     bias = w['bx'] * sc
     bias[:h2] += w['bh'][:h2] * 0.5
-    pre += bias
-    pre = pre.reshape(t_len, n, g3)
+    pre = _input_projection(xp, inp, wx_s, bias, g3, cache)
     bhn = w['bh'][h2:]
-    hs = xp.empty((t_len + 1, n, h), dtype=dt)
+    hs = _take(xp, (t_len + 1, n, h), dt, cache)
     hs[0] = h0
-    ahn = xp.empty((t_len, n, h), dtype=dt)
+    ahn = _take(xp, (t_len, n, h), dt, cache)
     tmp = xp.empty((n, g3), dtype=dt)
     rn = xp.empty((n, h), dtype=dt)
     matmul, tanh, multiply = xp.matmul, xp.tanh, xp.multiply
@@ -224,18 +287,18 @@ def _gru_fwd(xp, st, inp, h0, h, notm):
     return hs, None
 
 
-def _vanilla_fwd(xp, st, inp, h0, h, notm, relu):
+def _vanilla_fwd(xp, st, inp, h0, h, notm, relu, scratch):
     t_len, n, _ = inp.shape
     dt = inp.dtype
     w = st.w
-    wht = xp.ascontiguousarray(w['wh'].T)
-    pre = xp.matmul(inp.reshape(t_len * n, -1), w['wx'].T)
-    pre += w['bx'] + w['bh']
-    pre = pre.reshape(t_len, n, h)
-    hs = xp.empty((t_len + 1, n, h), dtype=dt)
+    cache = st.cache
+    wht = _take(xp, (w['wh'].shape[1], h), dt, scratch)
+    wht[...] = w['wh'].T
+    pre = _input_projection(xp, inp, w['wx'], w['bx'] + w['bh'], h, cache)
+    hs = _take(xp, (t_len + 1, n, h), dt, cache)
     hs[0] = h0
     # candidate outputs before masking (the backward's activation derivative needs them)
-    cand = xp.empty((t_len, n, h), dtype=dt) if notm is not None else None
+    cand = _take(xp, (t_len, n, h), dt, cache) if notm is not None else None
     tmp = xp.empty((n, h), dtype=dt)
     matmul = xp.matmul
     for k, t in enumerate(_steps(t_len, st.rev)):
@@ -261,12 +324,14 @@ def _vanilla_fwd(xp, st, inp, h0, h, notm, relu):
 # gradients into ``dw`` (views into the flat gradient vector) and returns
 # (gradient of the layer input or None, of the initial hidden state, of the initial cell).
 
-def _weight_grads(xp, st, da2, dah2, dw, hr):
+def _weight_grads(xp, st, da2, dah2, dw, hr, scratch):
     """dW_x = dA^T X, dW_h = dA_h^T H_prev, db = column sums: one GEMM each."""
     t_len, n = st.gates.shape[:2]
     hprev = _prev_time(st.hs, st.rev)
     if st.rev:
-        hprev = xp.ascontiguousarray(hprev)
+        hp = _take(xp, hprev.shape, hprev.dtype, scratch)
+        hp[...] = hprev
+        hprev = hp
     xp.matmul(da2.T, st.inp.reshape(t_len * n, -1), out=dw['wx'])
     xp.matmul(dah2.T, hprev.reshape(t_len * n, hr), out=dw['wh'])
     da2.sum(axis=0, out=dw['bx'])
@@ -276,7 +341,22 @@ def _weight_grads(xp, st, da2, dah2, dw, hr):
         dah2.sum(axis=0, out=dw['bh'])
 
 
-def _lstm_bwd(xp, st, dy, dh, dc, h, dw, need_dinp):
+def _input_grad(xp, da2, wx, dinp, scratch):
+    """Add dA W_x (the gradient of the layer input) into ``dinp`` = [array, filled?]."""
+    if dinp is None:
+        return
+    buf, filled = dinp
+    out2 = buf.reshape(da2.shape[0], -1)
+    if not filled:
+        xp.matmul(da2, wx, out=out2)
+        dinp[1] = True
+    else:
+        tmp = _take(xp, out2.shape, out2.dtype, scratch)
+        xp.matmul(da2, wx, out=tmp)
+        out2 += tmp
+
+
+def _lstm_bwd(xp, st, dy, dh, dc, h, dw, dinp, scratch):
     gates, hs, cs, tc = st.gates, st.hs, st.cs, st.tc
     t_len, n, g4 = gates.shape
     dt = gates.dtype
@@ -285,13 +365,15 @@ def _lstm_bwd(xp, st, dy, dh, dc, h, dw, need_dinp):
     h2, h3 = 2 * h, 3 * h
     i, f, g, o = gates[..., :h], gates[..., h:h2], gates[..., h2:h3], gates[..., h3:]
     # local derivatives of every step (independent of the incoming gradient), at once
-    ko = xp.subtract(1, o)                 # dL/da_o = dh * o(1-o) tanh(c)
+    ko = _take(xp, tc.shape, dt, scratch)  # dL/da_o = dh * o(1-o) tanh(c)
+    xp.subtract(1, o, out=ko)
     ko *= o
     ko *= tc
-    kc = xp.multiply(tc, tc)               # dL/dc  += dh * o (1 - tanh(c)^2)
+    kc = _take(xp, tc.shape, dt, scratch)  # dL/dc  += dh * o (1 - tanh(c)^2)
+    xp.multiply(tc, tc, out=kc)
     xp.subtract(1, kc, out=kc)
     kc *= o
-    kifg = xp.empty((t_len, n, 3, h), dtype=dt)   # dL/da_{i,f,g} = dc * kifg
+    kifg = _take(xp, (t_len, n, 3, h), dt, scratch)   # dL/da_{i,f,g} = dc * kifg
     k = kifg[:, :, 0]
     xp.subtract(1, i, out=k)
     k *= i
@@ -316,7 +398,7 @@ def _lstm_bwd(xp, st, dy, dh, dc, h, dw, need_dinp):
         kifg *= m[..., None]
         feff = xp.where(m, feff, xp.ones((), dtype=dt))
         pass_ = (~m).astype(dt)
-    da = xp.empty((t_len, n, g4), dtype=dt)
+    da = _take(xp, (t_len, n, g4), dt, scratch)
     da4 = da.reshape(t_len, n, 4, h)
     dh_next = xp.zeros((n, hr), dtype=dt) if dh is None else dh.astype(dt, copy=True)
     dc_next = xp.zeros((n, h), dtype=dt) if dc is None else dc.astype(dt, copy=True)
@@ -324,7 +406,7 @@ def _lstm_bwd(xp, st, dy, dh, dc, h, dw, need_dinp):
     dct = xp.empty((n, h), dtype=dt)
     proj = st.w.get('wr')
     if proj is not None:
-        dr = xp.empty((t_len, n, hr), dtype=dt)
+        dr = _take(xp, (t_len, n, hr), dt, scratch)
         dhh = xp.empty((n, h), dtype=dt)
     wh = st.w['wh']
     matmul, multiply = xp.matmul, xp.multiply
@@ -347,21 +429,21 @@ def _lstm_bwd(xp, st, dy, dh, dc, h, dw, need_dinp):
         if pass_ is not None:
             dh_next += dht * pass_[t]
     da2 = da.reshape(t_len * n, g4)
-    _weight_grads(xp, st, da2, da2, dw, hr)
+    _weight_grads(xp, st, da2, da2, dw, hr, scratch)
     if proj is not None:
         matmul(dr.reshape(t_len * n, hr).T, st.hh.reshape(t_len * n, h), out=dw['wr'])
-    dinp = matmul(da2, st.w['wx']).reshape(t_len, n, -1) if need_dinp else None
-    return dinp, dh_next, dc_next
+    _input_grad(xp, da2, st.w['wx'], dinp, scratch)
+    return dh_next, dc_next
 
 
-def _gru_bwd(xp, st, dy, dh, h, dw, need_dinp):
+def _gru_bwd(xp, st, dy, dh, h, dw, dinp, scratch):
     gates, hs, ahn = st.gates, st.hs, st.ahn
     t_len, n, g3 = gates.shape
     dt = gates.dtype
     rev = st.rev
     r, z, nn = gates[..., :h], gates[..., h:2 * h], gates[..., 2 * h:]
     # dL/da_x = dh * kx, dL/da_h = dh * kh for the r, z, n blocks
-    kx = xp.empty((t_len, n, 3, h), dtype=dt)
+    kx = _take(xp, (t_len, n, 3, h), dt, scratch)
     kn = kx[:, :, 2]                     # (1 - z)(1 - n^2)
     xp.multiply(nn, nn, out=kn)
     xp.subtract(1, kn, out=kn)
@@ -375,7 +457,8 @@ def _gru_bwd(xp, st, dy, dh, h, dw, need_dinp):
     k *= r
     k *= ahn
     k *= kn
-    kh = kx.copy()
+    kh = _take(xp, kx.shape, dt, scratch)
+    kh[...] = kx
     kh[:, :, 2] *= r
     zeff = z
     if st.valid is not None:
@@ -383,8 +466,8 @@ def _gru_bwd(xp, st, dy, dh, h, dw, need_dinp):
         kx *= m[..., None]
         kh *= m[..., None]
         zeff = xp.where(m, z, xp.ones((), dtype=dt))
-    dax = xp.empty((t_len, n, g3), dtype=dt)
-    dah = xp.empty((t_len, n, g3), dtype=dt)
+    dax = _take(xp, (t_len, n, g3), dt, scratch)
+    dah = _take(xp, (t_len, n, g3), dt, scratch)
     dax4 = dax.reshape(t_len, n, 3, h)
     dah4 = dah.reshape(t_len, n, 3, h)
     dh_next = xp.zeros((n, h), dtype=dt) if dh is None else dh.astype(dt, copy=True)
@@ -404,25 +487,26 @@ def _gru_bwd(xp, st, dy, dh, h, dw, need_dinp):
         multiply(dht, zeff[t], out=tmp)
         dh_next += tmp
     dax2 = dax.reshape(t_len * n, g3)
-    _weight_grads(xp, st, dax2, dah.reshape(t_len * n, g3), dw, h)
-    dinp = matmul(dax2, st.w['wx']).reshape(t_len, n, -1) if need_dinp else None
-    return dinp, dh_next, None
+    _weight_grads(xp, st, dax2, dah.reshape(t_len * n, g3), dw, h, scratch)
+    _input_grad(xp, dax2, st.w['wx'], dinp, scratch)
+    return dh_next, None
 
 
-def _vanilla_bwd(xp, st, dy, dh, h, dw, need_dinp, relu):
+def _vanilla_bwd(xp, st, dy, dh, h, dw, dinp, relu, scratch):
     y = st.gates
     t_len, n, _ = y.shape
     dt = y.dtype
+    kact = _take(xp, y.shape, dt, scratch)
     if relu:
-        kact = (y > 0).astype(dt)
+        xp.greater(y, 0, out=kact)
     else:
-        kact = xp.multiply(y, y)
+        xp.multiply(y, y, out=kact)
         xp.subtract(1, kact, out=kact)
     pass_ = None
     if st.valid is not None:
         kact *= st.valid
         pass_ = (~st.valid).astype(dt)
-    da = xp.empty((t_len, n, h), dtype=dt)
+    da = _take(xp, (t_len, n, h), dt, scratch)
     dh_next = xp.zeros((n, h), dtype=dt) if dh is None else dh.astype(dt, copy=True)
     dht = xp.empty((n, h), dtype=dt)
     wh = st.w['wh']
@@ -437,9 +521,9 @@ def _vanilla_bwd(xp, st, dy, dh, h, dw, need_dinp, relu):
         if pass_ is not None:
             dh_next += dht * pass_[t]
     da2 = da.reshape(t_len * n, h)
-    _weight_grads(xp, st, da2, da2, dw, h)
-    dinp = matmul(da2, st.w['wx']).reshape(t_len, n, -1) if need_dinp else None
-    return dinp, dh_next, None
+    _weight_grads(xp, st, da2, da2, dw, h, scratch)
+    _input_grad(xp, da2, st.w['wx'], dinp, scratch)
+    return dh_next, None
 
 
 # --------------------------------------------------------------------------- the operator
@@ -575,6 +659,7 @@ def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length
         raise DistGluError("RNN: dropout p must be in [0, 1), got %s" % p)
     dropout = p > 0 and _ag._training and nl > 1
 
+    scratch = []
     with device_scope(data._ctx):
         layers = _unpack(w_flat, mode, n_in, h, nl, ndir, proj)
         h0_all = state._data
@@ -592,17 +677,21 @@ def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length
                 st.inp = inp
                 st.valid = valid
                 st.w = layers[layer][d]
+                st.cache = []
                 k = layer * ndir + d
                 if is_lstm:
-                    hs, c_last = _lstm_fwd(xp, st, inp, h0_all[k], c0_all[k], h, notm, clip)
+                    hs, c_last = _lstm_fwd(xp, st, inp, h0_all[k], c0_all[k], h, notm, clip,
+                                           scratch)
                     c_n[k] = c_last
                 elif mode == 'gru':
-                    hs, _ = _gru_fwd(xp, st, inp, h0_all[k], h, notm)
+                    hs, _ = _gru_fwd(xp, st, inp, h0_all[k], h, notm, scratch)
                 else:
-                    hs, _ = _vanilla_fwd(xp, st, inp, h0_all[k], h, notm, mode == 'rnn_relu')
+                    hs, _ = _vanilla_fwd(xp, st, inp, h0_all[k], h, notm,
+                                         mode == 'rnn_relu', scratch)
                 h_n[k] = hs[t_len]
                 outs.append(_out_time(hs, st.rev))
                 dirs.append(st)
+            # the layer output is a fresh array: it escapes to the caller or the next layer
             if ndir == 1:
                 y = outs[0] * valid if valid is not None else outs[0].copy()
             else:
@@ -619,17 +708,27 @@ def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length
             else:
                 masks.append(None)
                 inp = y
+    _give(scratch)
     attrs = (mode, h, nl, ndir, proj, dirs, masks, size, data._node is not None,
              len(inputs))
     if state_outputs:
-        outs = [inp, h_n] + ([c_n] if is_lstm else [])
-        res = _results(outs, data._ctx, _rnn_bwd, tuple(inputs), (), None, attrs)
+        res = _results([inp, h_n] + ([c_n] if is_lstm else []), data._ctx, _rnn_bwd,
+                       tuple(inputs), (), None, attrs)
+        recorded = res[0]._node is not None
         if out is not None:
             _write_out(out, res[0])
             res[0] = out
-        return res
-    return _write_out(out, _result(inp, data._ctx, _rnn_bwd, tuple(inputs), (), None,
-                                   attrs))
+    else:
+        res = _result(inp, data._ctx, _rnn_bwd, tuple(inputs), (), None, attrs)
+        recorded = res._node is not None
+        res = _write_out(out, res)
+    for st in dirs:
+        if recorded:
+            # the node owns the cached arrays: recycle them when it is freed
+            weakref.finalize(st, _give, st.cache)
+        else:
+            _give(st.cache)
+    return res
 
 
 def _rnn_bwd(xp, g, ins, out, attrs):
@@ -647,46 +746,58 @@ def _rnn_bwd(xp, g, ins, out, attrs):
     hr = proj or h
     valid = first.valid
     dflat = xp.empty((size,), dtype=dt)     # every element is written below
-    n_in = first.inp.shape[2]
-    dlayers = _unpack(dflat, mode, n_in, h, nl, ndir, proj)
+    dlayers = _unpack(dflat, mode, first.inp.shape[2], h, nl, ndir, proj)
     dh0 = xp.empty((nl * ndir, n, hr), dtype=dt)
     dc0 = xp.empty((nl * ndir, n, h), dtype=dt) if mode == 'lstm' else None
+    scratch = []       # work arrays of one direction's backward
+    masked = []        # masked output gradients of one layer
+    consumed = []      # the (pooled) output gradient the current layer reads
+    produced = []      # the (pooled) input gradient the current layer writes
     dout = gy
-    dinp = None
-    for layer in range(nl - 1, -1, -1):
-        need_dinp = layer > 0 or need_data
-        dinp = None
-        for d in range(ndir):
-            k = layer * ndir + d
-            st = dirs[k]
-            dy = None
-            if dout is not None:
-                dy = dout[:, :, d * hr:(d + 1) * hr] if ndir == 2 else dout
-                if valid is not None:
-                    dy = dy * valid
-            dhk = None if gh is None else gh[k]
-            w = dlayers[layer][d]
-            if mode == 'lstm':
-                dinp_d, dh0_k, dc0_k = _lstm_bwd(xp, st, dy, dhk, None if gc is None else gc[k],
-                                                 h, w, need_dinp)
-                dc0[k] = dc0_k
-            elif mode == 'gru':
-                dinp_d, dh0_k, _ = _gru_bwd(xp, st, dy, dhk, h, w, need_dinp)
-            else:
-                dinp_d, dh0_k, _ = _vanilla_bwd(xp, st, dy, dhk, h, w, need_dinp,
-                                                mode == 'rnn_relu')
-            dh0[k] = dh0_k
-            if dinp_d is not None:
-                if dinp is None:
-                    dinp = dinp_d
+    ddata = None
+    try:
+        for layer in range(nl - 1, -1, -1):
+            dinp = None
+            if layer > 0:
+                shape = (t_len, n, ndir * hr)
+                dinp = [_take(xp, shape, dt, produced), False]
+            elif need_data:
+                ddata = xp.empty(first.inp.shape, dtype=dt)
+                dinp = [ddata, False]
+            for d in range(ndir):
+                k = layer * ndir + d
+                st = dirs[k]
+                dy = None
+                if dout is not None:
+                    dy = dout[:, :, d * hr:(d + 1) * hr] if ndir == 2 else dout
+                    if valid is not None:
+                        dym = _take(xp, dy.shape, dt, masked)
+                        xp.multiply(dy, valid, out=dym)
+                        dy = dym
+                dhk = None if gh is None else gh[k]
+                w = dlayers[layer][d]
+                if mode == 'lstm':
+                    dh0[k], dc0[k] = _lstm_bwd(xp, st, dy, dhk, None if gc is None else gc[k],
+                                               h, w, dinp, scratch)
+                elif mode == 'gru':
+                    dh0[k], _ = _gru_bwd(xp, st, dy, dhk, h, w, dinp, scratch)
                 else:
-                    dinp += dinp_d
-        if layer > 0:
-            mask = masks[layer - 1]
-            if mask is not None:
-                dinp *= mask
-            dout = dinp
-    grads = [dinp if need_data else None, dflat, dh0]
+                    dh0[k], _ = _vanilla_bwd(xp, st, dy, dhk, h, w, dinp,
+                                             mode == 'rnn_relu', scratch)
+                # this direction's work arrays can serve the next direction and layer
+                _give(scratch)
+            _give(masked)
+            _give(consumed)
+            if layer > 0:
+                dout = dinp[0]
+                consumed, produced = produced, consumed
+                mask = masks[layer - 1]
+                if mask is not None:
+                    dout *= mask
+    finally:
+        for owned in (scratch, masked, consumed, produced):
+            _give(owned)
+    grads = [ddata, dflat, dh0]
     if mode == 'lstm':
         grads.append(dc0)
     while len(grads) < n_inputs:
