@@ -65,7 +65,6 @@ def main():
 
     import torch
     from threadpoolctl import threadpool_limits, threadpool_info
-    import distglu as mx
     from distglu import nd, autograd
     from distglu.ndarray.ops.rnn_op import _rnn_param_size
 

@@ -6,10 +6,11 @@ import sys
 import numpy as np
 
 
-def base_parser(description, epochs, batch_size, lr):
-    ap = argparse.ArgumentParser(description=description)
+def base_parser(description, epochs, batch_size, lr, batch_help='samples per step'):
+    ap = argparse.ArgumentParser(description=description,
+                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     ap.add_argument('--epochs', type=int, default=epochs, help='passes over the training set')
-    ap.add_argument('--batch-size', type=int, default=batch_size, help='samples per step')
+    ap.add_argument('--batch-size', type=int, default=batch_size, help=batch_help)
     ap.add_argument('--lr', type=float, default=lr, help='learning rate')
     ap.add_argument('--seed', type=int, default=0, help='random seed')
     ap.add_argument('--plot', metavar='FILE.png', help='save the loss/accuracy curves here')

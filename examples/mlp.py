@@ -70,7 +70,7 @@ def train(net, train_iter, test_iter, trainer, epochs, no_progress=False):
 
 
 def main(argv=None):
-    ap = base_parser(__doc__.split('\n\n')[0], epochs=10, batch_size=64, lr=0.5)
+    ap = base_parser(__doc__.split('\n\n')[0], epochs=10, batch_size=64, lr=0.2)
     ap.add_argument('--data-dir', default=None,
                     help='folder with the Fashion-MNIST .gz files (default: the bundled digits)')
     ap.add_argument('--num-hiddens', type=int, default=256, help='units of the hidden layer')

@@ -103,14 +103,15 @@ def sample(model, prefix, length, vocab, char_to_idx, temperature, rng):
 
 
 def main(argv=None):
-    ap = base_parser(__doc__.split('\n\n')[0], epochs=50, batch_size=4, lr=0.01)
+    ap = base_parser(__doc__.split('\n\n')[0], epochs=50, batch_size=4, lr=0.01,
+                     batch_help='parallel text streams per step')
     ap.add_argument('--text', default=None, help='a UTF-8 text file (default: the Zen of Python)')
     ap.add_argument('--num-steps', type=int, default=32, help='BPTT length (characters)')
     ap.add_argument('--num-embed', type=int, default=32, help='embedding size')
     ap.add_argument('--num-hidden', type=int, default=128, help='LSTM units')
     ap.add_argument('--num-layers', type=int, default=1, help='LSTM layers')
     ap.add_argument('--dropout', type=float, default=0.0, help='dropout rate')
-    ap.add_argument('--clip', type=float, default=1.0, help='global gradient norm limit')
+    ap.add_argument('--clip', type=float, default=1.0, help='gradient norm limit (per character of a batch)')
     ap.add_argument('--sample-length', type=int, default=200, help='characters to sample')
     ap.add_argument('--temperature', type=float, default=0.5, help='sampling temperature')
     ap.add_argument('--prefix', default='Beautiful', help='text to start the sample with')

@@ -96,3 +96,13 @@ def test_save_bad_input(tmp_path):
         nd.save(str(tmp_path / 'x'), [np.ones(2)])
     with pytest.raises(DistGluError, match='directory'):
         nd.save(str(tmp_path / 'no' / 'x'), [nd.ones(1)])
+
+
+def test_saved_file_mode_follows_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        f = tmp_path / 'm.params'
+        nd.save(str(f), [nd.ones(1)])
+        assert (f.stat().st_mode & 0o777) == 0o644
+    finally:
+        os.umask(old)

@@ -81,6 +81,8 @@ def atomic_write(fname, payload):
     fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(fname) + '.', suffix='.tmp',
                                dir=directory)
     try:
+        # mkstemp creates 0600; give the file the mode open() would (0666 minus umask)
+        os.chmod(tmp, 0o666 & ~_current_umask())
         with os.fdopen(fd, 'wb') as f:
             f.write(payload)
             f.flush()
@@ -90,6 +92,20 @@ def atomic_write(fname, payload):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _current_umask():
+    """The process umask, read without changing it where Linux allows."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('Umask:'):
+                    return int(line.split()[1], 8)
+    except OSError:  # not Linux: fall back to setting and restoring it
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 class _Reader:

@@ -8,8 +8,6 @@ axes). The backward is the exact vjp of the normalization (gradients through the
 and the variance included), written with ``xp`` so that a ``create_graph`` backward
 recomputes the statistics differentiably.
 """
-import numpy as np
-
 from ... import autograd as _ag
 from ...base import DistGluError
 from ..ndarray import NDArray

@@ -128,15 +128,31 @@ def _unpack(flat, mode, input_size, h, num_layers, ndir, proj):
     return layers
 
 
-def _gate_scale(xp, mode, h, dt):
-    """Pre-activation scale: 1/2 on the sigmoid gates, so one tanh serves every gate."""
-    if mode == 'lstm':   # i, f, g, o
-        s = xp.full((4 * h,), 0.5, dtype=dt)
-        s[2 * h:3 * h] = 1
-    else:                # gru: r, z, n
-        s = xp.full((3 * h,), 0.5, dtype=dt)
-        s[2 * h:] = 1
+def _gate_scale(xp, h, dt):
+    """GRU pre-activation scale: 1/2 on the sigmoid gates (r, z), so one tanh call serves
+    them: sigmoid(a) = tanh(a/2)/2 + 1/2."""
+    s = xp.full((3 * h,), 0.5, dtype=dt)     # gru: r, z, n
+    s[2 * h:] = 1
     return s
+
+
+def _lstm_weights(xp, w, h, dt, scratch):
+    """The LSTM weights for the forward pass: gate blocks reordered from MXNet's i, f, g, o
+    to i, f, o, g (the sigmoid gates contiguous), those scaled by 1/2 (see _gate_scale); W_h
+    transposed to a contiguous (H_r, 4H). Returns W_x', W_h'^T, b'."""
+    wx, wh = w['wx'], w['wh']
+    h2, h3 = 2 * h, 3 * h
+    wx_s = _take(xp, wx.shape, dt, scratch)
+    xp.multiply(wx[:h2], 0.5, out=wx_s[:h2])
+    xp.multiply(wx[h3:], 0.5, out=wx_s[h2:h3])
+    wx_s[h3:] = wx[h2:h3]
+    wht_s = _take(xp, (wh.shape[1], wh.shape[0]), dt, scratch)
+    xp.multiply(wh[:h2].T, 0.5, out=wht_s[:, :h2])
+    xp.multiply(wh[h3:].T, 0.5, out=wht_s[:, h2:h3])
+    wht_s[:, h3:] = wh[h2:h3].T
+    b = w['bx'] + w['bh']
+    b_s = xp.concatenate([b[:h2] * 0.5, b[h3:] * 0.5, b[h2:h3]])
+    return wx_s, wht_s, b_s
 
 
 def _scaled_weights(xp, w, sc, dt, scratch):
@@ -195,9 +211,8 @@ def _lstm_fwd(xp, st, inp, h0, c0, h, notm, clip, scratch):
     hr = h0.shape[1]
     proj = w.get('wr')
     g4 = 4 * h
-    sc = _gate_scale(xp, 'lstm', h, dt)
-    wx_s, wht_s = _scaled_weights(xp, w, sc, dt, scratch)
-    pre = _input_projection(xp, inp, wx_s, (w['bx'] + w['bh']) * sc, g4, cache)
+    wx_s, wht_s, b_s = _lstm_weights(xp, w, h, dt, scratch)
+    pre = _input_projection(xp, inp, wx_s, b_s, g4, cache)
     hs = _take(xp, (t_len + 1, n, hr), dt, cache)
     hs[0] = h0
     cs = _take(xp, (t_len + 1, n, h), dt, cache)
@@ -218,11 +233,10 @@ def _lstm_fwd(xp, st, inp, h0, c0, h, notm, clip, scratch):
         matmul(hs[k], wht_s, out=tmp)
         gt += tmp
         tanh(gt, out=gt)
-        _sigmoid_from_tanh(gt[:, :h2])     # i, f
-        _sigmoid_from_tanh(gt[:, h3:])     # o
+        _sigmoid_from_tanh(gt[:, :h3])     # i, f, o
         cn = cs[k + 1]
         multiply(gt[:, h:h2], cs[k], out=cn)       # f * c
-        multiply(gt[:, :h], gt[:, h2:h3], out=ig)  # i * g
+        multiply(gt[:, :h], gt[:, h3:], out=ig)    # i * g
         cn += ig
         if clip is not None:
             lo, hi, clip_nan = clip
@@ -235,9 +249,9 @@ def _lstm_fwd(xp, st, inp, h0, c0, h, notm, clip, scratch):
                 xp.clip(cn, lo, hi, out=cn)
         tanh(cn, out=tc[t])
         if proj is None:
-            multiply(gt[:, h3:], tc[t], out=hs[k + 1])
+            multiply(gt[:, h2:h3], tc[t], out=hs[k + 1])
         else:
-            multiply(gt[:, h3:], tc[t], out=hh[t])
+            multiply(gt[:, h2:h3], tc[t], out=hh[t])
             matmul(hh[t], wrt, out=hs[k + 1])
         if notm is not None:
             xp.copyto(hs[k + 1], hs[k], where=notm[t])
@@ -253,7 +267,7 @@ def _gru_fwd(xp, st, inp, h0, h, notm, scratch):
     cache = st.cache
     g3 = 3 * h
     h2 = 2 * h
-    sc = _gate_scale(xp, 'gru', h, dt)
+    sc = _gate_scale(xp, h, dt)
     wx_s, wht_s = _scaled_weights(xp, w, sc, dt, scratch)
     bias = w['bx'] * sc
     bias[:h2] += w['bh'][:h2] * 0.5
@@ -363,7 +377,8 @@ def _lstm_bwd(xp, st, dy, dh, dc, h, dw, dinp, scratch):
     hr = hs.shape[2]
     rev = st.rev
     h2, h3 = 2 * h, 3 * h
-    i, f, g, o = gates[..., :h], gates[..., h:h2], gates[..., h2:h3], gates[..., h3:]
+    # gates were stored in the order i, f, o, g; dA is written in MXNet's i, f, g, o
+    i, f, o, g = gates[..., :h], gates[..., h:h2], gates[..., h2:h3], gates[..., h3:]
     # local derivatives of every step (independent of the incoming gradient), at once
     ko = _take(xp, tc.shape, dt, scratch)  # dL/da_o = dh * o(1-o) tanh(c)
     xp.subtract(1, o, out=ko)
