@@ -30,6 +30,7 @@ import numpy as np
 from .base import DistGluError, string_types
 from .context import array_module, cpu
 from .ndarray.ndarray import NDArray
+from .registry import Registry
 
 __all__ = ['InitDesc', 'Initializer', 'register', 'alias', 'create', 'Load', 'Mixed',
            'Zero', 'One', 'Constant', 'Uniform', 'Normal', 'Orthogonal', 'Xavier',
@@ -102,7 +103,7 @@ class InitDesc(str):
 
 
 # --------------------------------------------------------------------------- registry
-_REGISTRY = {}
+_REGISTRY = Registry('initializer', InitializerError)
 
 
 def register(klass, name=None):
@@ -111,27 +112,12 @@ def register(klass, name=None):
     Usable as a decorator (``@mx.init.register``); registered names work in ``create``,
     in ``dumps()`` strings and as ``Block.initialize(init='name')``.
     """
-    if not (isinstance(klass, type) and issubclass(klass, Initializer)):
-        raise InitializerError("register: can only register subclasses of Initializer, got %r"
-                               % (klass,))
-    key = (klass.__name__ if name is None else name).lower()
-    old = _REGISTRY.get(key)
-    if old is not None and old is not klass:
-        warnings.warn("New initializer %s.%s registered with name %s is overriding existing "
-                      "initializer %s.%s" % (klass.__module__, klass.__name__, key,
-                                             old.__module__, old.__name__),
-                      UserWarning, stacklevel=2)
-    _REGISTRY[key] = klass
-    return klass
+    return _REGISTRY.register(klass, Initializer, name)
 
 
 def alias(*aliases):
     """Decorator registering an Initializer subclass under extra names."""
-    def reg(klass):
-        for name in aliases:
-            register(klass, name)
-        return klass
-    return reg
+    return _REGISTRY.alias(Initializer, *aliases)
 
 
 def create(*args, **kwargs):
@@ -167,12 +153,7 @@ def create(*args, **kwargs):
         if args or kwargs:
             raise InitializerError("create: extra arguments with a dumped initializer")
         return create(**json.loads(text))
-    klass = _REGISTRY.get(text.lower())
-    if klass is None:
-        raise InitializerError("%s is not registered. Please register with "
-                               "initializer.register first (registered: %s)"
-                               % (text.lower(), ', '.join(sorted(_REGISTRY))))
-    return klass(*args, **kwargs)
+    return _REGISTRY.get(text)(*args, **kwargs)
 
 
 # --------------------------------------------------------------------------- base class

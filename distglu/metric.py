@@ -17,13 +17,13 @@ classes than ``top_k`` counts every class (MXNet raises from argpartition);
 import math
 from collections import OrderedDict
 import json
-import warnings
 
 import numpy
 
 from .base import DistGluError, numeric_types, string_types
 from .context import array_module
 from .ndarray.ndarray import NDArray
+from .registry import Registry
 
 __all__ = ['EvalMetric', 'CompositeEvalMetric', 'Accuracy', 'TopKAccuracy', 'F1', 'MCC',
            'Perplexity', 'MAE', 'MSE', 'RMSE', 'CrossEntropy', 'NegativeLogLikelihood',
@@ -104,32 +104,17 @@ def _regression_pair(label, pred):
 
 
 # --------------------------------------------------------------------------- registry
-_REGISTRY = {}
+_REGISTRY = Registry('metric', MetricError)
 
 
 def register(klass, name=None):
     """Register an EvalMetric subclass under ``name`` (default: class name, lower case)."""
-    if not (isinstance(klass, type) and issubclass(klass, EvalMetric)):
-        raise MetricError("register: can only register subclasses of EvalMetric, got %r"
-                          % (klass,))
-    key = (klass.__name__ if name is None else name).lower()
-    old = _REGISTRY.get(key)
-    if old is not None and old is not klass:
-        warnings.warn("New metric %s.%s registered with name %s is overriding existing "
-                      "metric %s.%s" % (klass.__module__, klass.__name__, key,
-                                        old.__module__, old.__name__),
-                      UserWarning, stacklevel=2)
-    _REGISTRY[key] = klass
-    return klass
+    return _REGISTRY.register(klass, EvalMetric, name)
 
 
 def alias(*aliases):
     """Decorator registering an EvalMetric subclass under extra names."""
-    def reg(klass):
-        for name in aliases:
-            register(klass, name)
-        return klass
-    return reg
+    return _REGISTRY.alias(EvalMetric, *aliases)
 
 
 def _create(metric, *args, **kwargs):
@@ -148,11 +133,7 @@ def _create(metric, *args, **kwargs):
         return _create(name, **kw)
     if metric.startswith('{'):
         return _create(**json.loads(metric))
-    klass = _REGISTRY.get(metric.lower())
-    if klass is None:
-        raise MetricError("%s is not registered. Please register with metric.register first "
-                          "(registered: %s)" % (metric.lower(), ', '.join(sorted(_REGISTRY))))
-    return klass(*args, **kwargs)
+    return _REGISTRY.get(metric)(*args, **kwargs)
 
 
 def create(metric, *args, **kwargs):

@@ -21,13 +21,10 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import numpy as np  # noqa: E402
-
-import distglu as mx  # noqa: E402
 from distglu import nd, gluon, init  # noqa: E402
 from distglu.gluon import nn  # noqa: E402
 from _common import base_parser, save_plot  # noqa: E402
-from mlp import load_data, train  # noqa: E402
+from mlp import parse_and_load, train  # noqa: E402
 
 
 class LeCunUniform(init.Initializer):
@@ -78,19 +75,10 @@ def build_net(in_units, num_hiddens):
 
 def main(argv=None):
     ap = base_parser(__doc__.split('\n\n')[0], epochs=10, batch_size=64, lr=0.1)
-    ap.add_argument('--data-dir', default=None,
-                    help='folder with the Fashion-MNIST .gz files (default: the bundled digits)')
     ap.add_argument('--num-hiddens', type=int, default=128, help='units of the hidden layers')
-    ap.add_argument('--limit', type=int, default=None,
-                    help='use only this many training images (and a quarter as many test images)')
     ap.add_argument('--params-file', default=None,
                     help='where to save the parameters (default: a temporary folder)')
-    args = ap.parse_args(argv)
-    mx.random.seed(args.seed)
-    np.random.seed(args.seed)  # the DataLoader shuffles with NumPy's generator, as MXNet
-
-    train_iter, test_iter, about = load_data(args.data_dir, args.batch_size, args.limit)
-    print('data:', about)
+    args, train_iter, test_iter, about = parse_and_load(ap, argv)
     X, _ = next(iter(test_iter))
     in_units = int(X[0].size)
 
@@ -102,7 +90,6 @@ def main(argv=None):
     trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': args.lr})
 
     history = train(net, train_iter, test_iter, trainer, args.epochs, args.no_progress)
-    print('final test accuracy: %.4f' % history['test acc'][-1])
     same = (net[1].weight.data() == net[2].weight.data()).min().asscalar()
     print('shared weight still equal after training:', bool(same))
 

@@ -16,13 +16,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import numpy as np  # noqa: E402
-
-import distglu as mx  # noqa: E402
 from distglu import gluon, init  # noqa: E402
 from distglu.gluon import nn  # noqa: E402
 from _common import base_parser, save_plot  # noqa: E402
-from mlp import load_data, train  # noqa: E402
+from mlp import parse_and_load, train  # noqa: E402
 
 
 def lenet(image_size, activation='relu'):
@@ -45,16 +42,7 @@ def lenet(image_size, activation='relu'):
 def main(argv=None):
     ap = base_parser(__doc__.split('\n\n')[0], epochs=10, batch_size=32, lr=0.05)
     ap.add_argument('--momentum', type=float, default=0.9, help='SGD momentum')
-    ap.add_argument('--data-dir', default=None,
-                    help='folder with the Fashion-MNIST .gz files (default: the bundled digits)')
-    ap.add_argument('--limit', type=int, default=None,
-                    help='use only this many training images (and a quarter as many test images)')
-    args = ap.parse_args(argv)
-    mx.random.seed(args.seed)
-    np.random.seed(args.seed)  # the DataLoader shuffles with NumPy's generator, as MXNet
-
-    train_iter, test_iter, about = load_data(args.data_dir, args.batch_size, args.limit)
-    print('data:', about)
+    args, train_iter, test_iter, about = parse_and_load(ap, argv)
     X, _ = next(iter(test_iter))
 
     net = lenet(X.shape[-1])
@@ -67,7 +55,6 @@ def main(argv=None):
                             {'learning_rate': args.lr, 'momentum': args.momentum})
 
     history = train(net, train_iter, test_iter, trainer, args.epochs, args.no_progress)
-    print('final test accuracy: %.4f' % history['test acc'][-1])
     if args.plot:
         save_plot(args.plot, history, 'LeNet on %s' % about.split(',')[0])
     return history

@@ -35,6 +35,21 @@ def load_data(data_dir, batch_size, limit=None):
     return train_iter, test_iter, about
 
 
+def parse_and_load(ap, argv):
+    """Add the data options to ``ap``, parse ``argv``, seed the generators and load the
+    images; prints the data line. Returns (args, train_iter, test_iter, about)."""
+    ap.add_argument('--data-dir', default=None,
+                    help='folder with the Fashion-MNIST .gz files (default: the bundled digits)')
+    ap.add_argument('--limit', type=int, default=None,
+                    help='use only this many training images (and a quarter as many test images)')
+    args = ap.parse_args(argv)
+    mx.random.seed(args.seed)
+    np.random.seed(args.seed)  # the DataLoader shuffles with NumPy's generator, as MXNet
+    train_iter, test_iter, about = load_data(args.data_dir, args.batch_size, args.limit)
+    print('data:', about)
+    return args, train_iter, test_iter, about
+
+
 def evaluate_accuracy(data_iter, net):
     metric = mx.metric.Accuracy()
     for X, y in data_iter:
@@ -43,7 +58,8 @@ def evaluate_accuracy(data_iter, net):
 
 
 def train(net, train_iter, test_iter, trainer, epochs, no_progress=False):
-    """The training loop of the tutorials; one summary line per epoch. Returns the curves."""
+    """The training loop of the tutorials; one summary line per epoch and the final test
+    accuracy. Returns the curves."""
     loss = gloss.SoftmaxCrossEntropyLoss()
     history = {'loss': [], 'train acc': [], 'test acc': []}
     for epoch in range(1, epochs + 1):
@@ -66,22 +82,14 @@ def train(net, train_iter, test_iter, trainer, epochs, no_progress=False):
         history['test acc'].append(test_acc)
         print('epoch %d, loss %.4f, train acc %.3f, test acc %.3f, time %.1f sec'
               % (epoch, loss_sum / n, train_acc.get()[1], test_acc, time.time() - start))
+    print('final test accuracy: %.4f' % history['test acc'][-1])
     return history
 
 
 def main(argv=None):
     ap = base_parser(__doc__.split('\n\n')[0], epochs=10, batch_size=64, lr=0.2)
-    ap.add_argument('--data-dir', default=None,
-                    help='folder with the Fashion-MNIST .gz files (default: the bundled digits)')
     ap.add_argument('--num-hiddens', type=int, default=256, help='units of the hidden layer')
-    ap.add_argument('--limit', type=int, default=None,
-                    help='use only this many training images (and a quarter as many test images)')
-    args = ap.parse_args(argv)
-    mx.random.seed(args.seed)
-    np.random.seed(args.seed)  # the DataLoader shuffles with NumPy's generator, as MXNet
-
-    train_iter, test_iter, about = load_data(args.data_dir, args.batch_size, args.limit)
-    print('data:', about)
+    args, train_iter, test_iter, about = parse_and_load(ap, argv)
 
     net = nn.Sequential()
     net.add(nn.Dense(args.num_hiddens, activation='relu'),
@@ -90,7 +98,6 @@ def main(argv=None):
     trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': args.lr})
 
     history = train(net, train_iter, test_iter, trainer, args.epochs, args.no_progress)
-    print('final test accuracy: %.4f' % history['test acc'][-1])
     if args.plot:
         save_plot(args.plot, history, 'MLP on %s' % about.split(',')[0])
     return history

@@ -40,7 +40,9 @@ def _reshape_like(F, x, y):
     return x.reshape(y.shape)
 
 
-def _batch_mean(F, loss, batch_axis):
+def _weighted_mean(F, loss, weight, sample_weight, batch_axis):
+    """The elementwise ``loss`` weighted, then averaged over every axis but ``batch_axis``."""
+    loss = _apply_weighting(F, loss, weight, sample_weight)
     return F.mean(loss, axis=batch_axis, exclude=True)
 
 
@@ -69,8 +71,7 @@ class L2Loss(Loss):
     def hybrid_forward(self, F, pred, label, sample_weight=None):
         label = _reshape_like(F, label, pred)
         loss = F.square(label - pred)
-        loss = _apply_weighting(F, loss, self._weight / 2, sample_weight)
-        return _batch_mean(F, loss, self._batch_axis)
+        return _weighted_mean(F, loss, self._weight / 2, sample_weight, self._batch_axis)
 
 
 class L1Loss(Loss):
@@ -82,8 +83,7 @@ class L1Loss(Loss):
     def hybrid_forward(self, F, pred, label, sample_weight=None):
         label = _reshape_like(F, label, pred)
         loss = F.abs(label - pred)
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return _batch_mean(F, loss, self._batch_axis)
+        return _weighted_mean(F, loss, self._weight, sample_weight, self._batch_axis)
 
 
 class SigmoidBinaryCrossEntropyLoss(Loss):
@@ -114,8 +114,7 @@ class SigmoidBinaryCrossEntropyLoss(Loss):
             else:
                 loss = -(F.broadcast_mul(F.log(pred + eps) * label, pos_weight) +
                          F.log(1. - pred + eps) * (1. - label))
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return _batch_mean(F, loss, self._batch_axis)
+        return _weighted_mean(F, loss, self._weight, sample_weight, self._batch_axis)
 
 
 SigmoidBCELoss = SigmoidBinaryCrossEntropyLoss
@@ -150,8 +149,7 @@ class SoftmaxCrossEntropyLoss(Loss):
         else:
             label = _reshape_like(F, label, pred)
             loss = -F.sum(pred * label, axis=self._axis, keepdims=True)
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return _batch_mean(F, loss, self._batch_axis)
+        return _weighted_mean(F, loss, self._weight, sample_weight, self._batch_axis)
 
 
 SoftmaxCELoss = SoftmaxCrossEntropyLoss
@@ -218,8 +216,7 @@ class HuberLoss(Loss):
         loss = F.abs(label - pred)
         loss = F.where(loss > self._rho, loss - 0.5 * self._rho,
                        (0.5 / self._rho) * F.square(loss))
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return _batch_mean(F, loss, self._batch_axis)
+        return _weighted_mean(F, loss, self._weight, sample_weight, self._batch_axis)
 
 
 class HingeLoss(Loss):
@@ -232,8 +229,7 @@ class HingeLoss(Loss):
     def hybrid_forward(self, F, pred, label, sample_weight=None):
         label = _reshape_like(F, label, pred)
         loss = F.relu(self._margin - pred * label)
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return _batch_mean(F, loss, self._batch_axis)
+        return _weighted_mean(F, loss, self._weight, sample_weight, self._batch_axis)
 
 
 class SquaredHingeLoss(Loss):
@@ -246,8 +242,7 @@ class SquaredHingeLoss(Loss):
     def hybrid_forward(self, F, pred, label, sample_weight=None):
         label = _reshape_like(F, label, pred)
         loss = F.square(F.relu(self._margin - pred * label))
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return _batch_mean(F, loss, self._batch_axis)
+        return _weighted_mean(F, loss, self._weight, sample_weight, self._batch_axis)
 
 
 class LogisticLoss(Loss):
@@ -265,8 +260,7 @@ class LogisticLoss(Loss):
         if self._label_format == 'signed':
             label = (label + 1.0) / 2.0
         loss = F.relu(pred) - pred * label + F.Activation(-F.abs(pred), act_type='softrelu')
-        loss = _apply_weighting(F, loss, self._weight, sample_weight)
-        return _batch_mean(F, loss, self._batch_axis)
+        return _weighted_mean(F, loss, self._weight, sample_weight, self._batch_axis)
 
 
 class TripletLoss(Loss):

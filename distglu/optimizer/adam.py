@@ -7,18 +7,23 @@ import math
 
 import numpy as np
 
-from .optimizer import (Optimizer, register, _bias_correction, _env_aggregate_num,
-                        _float, _state_zeros, _xp)
+from .optimizer import (Optimizer, register, _bias_correction, _ema, _ema_sq,
+                        _env_aggregate_num, _float, _state_zeros)
 
 __all__ = ['Adam', 'AdamW', 'Adamax', 'Nadam', 'LAMB', 'FTML']
 
 
 def _moments(mean, var, g, beta1, beta2):
     """mean = beta1*mean + (1-beta1)*g;  var = beta2*var + (1-beta2)*g*g  (g is left as it was)."""
-    mean *= beta1
-    mean += g * (1. - beta1)
-    var *= beta2
-    var += (g * g) * (1. - beta2)
+    _ema(mean, g, beta1)
+    _ema_sq(var, g, beta2)
+
+
+def _adam_direction(xp, mean, var, epsilon, out):
+    """``out = mean / (sqrt(var) + epsilon)`` (``out`` may be the gradient's buffer)."""
+    xp.sqrt(var, out=out)
+    out += epsilon
+    xp.divide(mean, out, out=out)
 
 
 @register
@@ -48,18 +53,12 @@ class Adam(Optimizer):
         return (_state_zeros(weight), _state_zeros(weight))
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, _, w, xp, g = self._rule_inputs(index, weight, grad, wd_in_grad=True)
         t = self._index_update_count[index]
         lr *= _bias_correction(self.beta1, self.beta2, t)
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data, w, wd)
         mean, var = state[0]._data, state[1]._data
         _moments(mean, var, g, self.beta1, self.beta2)
-        xp.sqrt(var, out=g)
-        g += self.epsilon
-        xp.divide(mean, g, out=g)
+        _adam_direction(xp, mean, var, self.epsilon, out=g)
         g *= lr
         w -= g
 
@@ -96,19 +95,13 @@ class AdamW(Optimizer):
         rescale = _float(self.rescale_grad, 'rescale_grad')
         if rescale == 0 or not math.isfinite(rescale):
             return
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd, w, xp, g = self._rule_inputs(index, weight, grad)
         if self.correct_bias:
             t = self._index_update_count[index]
             lr *= _bias_correction(self.beta1, self.beta2, t)
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data)
         mean, var = state[0]._data, state[1]._data
         _moments(mean, var, g, self.beta1, self.beta2)
-        xp.sqrt(var, out=g)
-        g += self.epsilon
-        xp.divide(mean, g, out=g)
+        _adam_direction(xp, mean, var, self.epsilon, out=g)
         if wd:
             g += w * wd
         g *= lr
@@ -135,16 +128,12 @@ class Adamax(Optimizer):
         return (_state_zeros(weight), _state_zeros(weight))
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, _, w, xp, g = self._rule_inputs(index, weight, grad, wd_in_grad=True,
+                                            python_rule=True)
         t = self._index_update_count[index]
         lr /= 1. - self.beta1 ** t
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data, w, wd, python_rule=True)
         m, u = state[0]._data, state[1]._data
-        m *= self.beta1
-        m += g * (1. - self.beta1)
+        _ema(m, g, self.beta1)
         u *= self.beta2
         xp.abs(g, out=g)
         xp.maximum(u, g, out=u)
@@ -183,12 +172,9 @@ class Nadam(Optimizer):
         return (_state_zeros(weight), _state_zeros(weight))
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, _, w, xp, g = self._rule_inputs(index, weight, grad, wd_in_grad=True,
+                                            python_rule=True)
         t = self._index_update_count[index]
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data, w, wd, python_rule=True)
         mu_t = self.beta1 * (1. - 0.5 * (0.96 ** (t * self.schedule_decay)))
         mu_t1 = self.beta1 * (1. - 0.5 * (0.96 ** ((t + 1) * self.schedule_decay)))
         self.m_schedule = self.m_schedule * mu_t
@@ -236,12 +222,8 @@ class LAMB(Optimizer):
         return (_state_zeros(weight), _state_zeros(weight))
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, wd, w, xp, g = self._rule_inputs(index, weight, grad)
         t = self._index_update_count[index]
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data)
         mean, var = state[0]._data, state[1]._data
         _moments(mean, var, g, self.beta1, self.beta2)
         if self.bias_correction:
@@ -302,16 +284,11 @@ class FTML(Optimizer):
         return (_state_zeros(weight), _state_zeros(weight), _state_zeros(weight))
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
+        lr, _, w, xp, g = self._rule_inputs(index, weight, grad, wd_in_grad=True)
         t = self._index_update_count[index]
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data, w, wd)
         d, v, z = state[0]._data, state[1]._data, state[2]._data
         b1 = self.beta1
-        v *= self.beta2
-        v += (g * g) * (1. - self.beta2)
+        _ema_sq(v, g, self.beta2)
         z *= b1
         g *= 1. - b1
         z += g

@@ -3,7 +3,7 @@
 Each formula is the one MXNet 1.9.1 computes. Their accumulators are float32 as in
 MXNet (float64 for float64 weights).
 """
-from .optimizer import Optimizer, register, _acc_zeros, _xp
+from .optimizer import Optimizer, register, _acc_zeros, _ema, _ema_sq, _xp
 
 __all__ = ['RMSProp', 'AdaGrad', 'AdaDelta', 'Ftrl']
 
@@ -42,15 +42,10 @@ class RMSProp(Optimizer):
         return (_acc_zeros(weight),)
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data, w, wd)
+        lr, _, w, xp, g = self._rule_inputs(index, weight, grad, wd_in_grad=True)
         g1 = self.gamma1
         n = state[0]._data
-        n *= g1
-        n += (g * g) * (1. - g1)
+        _ema_sq(n, g, g1)
         if not self.centered:
             denom = n + self.epsilon
             xp.sqrt(denom, out=denom)
@@ -59,8 +54,7 @@ class RMSProp(Optimizer):
             w -= g
         else:
             g_avg, delta = state[1]._data, state[2]._data
-            g_avg *= g1
-            g_avg += g * (1. - g1)
+            _ema(g_avg, g, g1)
             denom = g_avg * g_avg
             xp.subtract(n, denom, out=denom)
             denom += self.epsilon
@@ -94,11 +88,7 @@ class AdaGrad(Optimizer):
         return _acc_zeros(weight)
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data, python_rule=True)
+        lr, wd, w, xp, g = self._rule_inputs(index, weight, grad, python_rule=True)
         h = state._data
         h += g * g
         denom = h + self.float_stable_eps
@@ -134,22 +124,21 @@ class AdaDelta(Optimizer):
         return (_acc_zeros(weight), _acc_zeros(weight))
 
     def _step(self, index, weight, grad, state):
+        # not _rule_inputs: AdaDelta has no learning rate, and MXNet never asks the scheduler
         wd = self._get_wd(index)
         w = weight._data
         xp = _xp(w)
         g = self._grad(xp, grad._data, python_rule=True)
         acc_g, acc_delta = state[0]._data, state[1]._data
         rho = self.rho
-        acc_g *= rho
-        acc_g += (g * g) * (1. - rho)
+        _ema_sq(acc_g, g, rho)
         num = acc_delta + self.epsilon
         xp.sqrt(num, out=num)
         den = acc_g + self.epsilon
         xp.sqrt(den, out=den)
         num /= den
         g *= num                        # g is now delta
-        acc_delta *= rho
-        acc_delta += (g * g) * (1. - rho)
+        _ema_sq(acc_delta, g, rho)
         if wd:
             g += w * wd
         w -= g
@@ -178,11 +167,7 @@ class Ftrl(Optimizer):
         return (_acc_zeros(weight), _acc_zeros(weight))
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data)
+        lr, wd, w, xp, g = self._rule_inputs(index, weight, grad)
         z, n = state[0]._data, state[1]._data
         sqrt_n = xp.sqrt(n)
         g2 = g * g

@@ -176,12 +176,7 @@ class Optimizer:
 
     def set_lr_mult(self, args_lr_mult):
         """Set learning-rate multipliers by parameter index or name (replaces earlier ones)."""
-        self.lr_mult = {}
-        if self.sym_info:
-            attr, arg_names = self.sym_info
-            for name in arg_names:
-                if name in attr and '__lr_mult__' in attr[name]:
-                    self.lr_mult[name] = float(attr[name]['__lr_mult__'])
+        self.lr_mult = self._sym_mults('__lr_mult__')
         self.lr_mult.update(args_lr_mult)
 
     def set_wd_mult(self, args_wd_mult):
@@ -194,12 +189,18 @@ class Optimizer:
         for n in self.idx2name.values():
             if not (n.endswith('_weight') or n.endswith('_gamma')):
                 self.wd_mult[n] = 0.0
+        self.wd_mult.update(self._sym_mults('__wd_mult__'))
+        self.wd_mult.update(args_wd_mult)
+
+    def _sym_mults(self, key):
+        """The multipliers the symbol's arguments carry as attribute ``key`` (by name)."""
+        mults = {}
         if self.sym_info:
             attr, arg_names = self.sym_info
             for name in arg_names:
-                if name in attr and '__wd_mult__' in attr[name]:
-                    self.wd_mult[name] = float(attr[name]['__wd_mult__'])
-        self.wd_mult.update(args_wd_mult)
+                if name in attr and key in attr[name]:
+                    mults[name] = float(attr[name][key])
+        return mults
 
     # ------------------------------------------------------------------ counting
     def _set_current_context(self, device_id):
@@ -220,32 +221,29 @@ class Optimizer:
             if counts[idx] > self.num_update:
                 self.num_update = counts[idx]
 
-    def _get_lrs(self, indices):
-        lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
-        lrs = [lr] * len(indices)
+    def _scaled(self, value, indices, mults, attr):
+        """``value`` per index times the index's multiplier: the Parameter's ``attr``
+        (``lr_mult``/``wd_mult``), else ``mults`` by index, else ``mults`` by name."""
+        values = [value] * len(indices)
         for i, index in enumerate(indices):
             if index in self.param_dict:
-                lrs[i] *= self.param_dict[index].lr_mult
-            elif index in self.lr_mult:
-                lrs[i] *= self.lr_mult[index]
+                values[i] *= getattr(self.param_dict[index], attr)
+            elif index in mults:
+                values[i] *= mults[index]
             elif index in self.idx2name:
-                lrs[i] *= self.lr_mult.get(self.idx2name[index], 1.0)
-        return lrs
+                values[i] *= mults.get(self.idx2name[index], 1.0)
+        return values
+
+    def _get_lrs(self, indices):
+        lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
+        return self._scaled(lr, indices, self.lr_mult, 'lr_mult')
 
     def _get_lr(self, index):
         """The learning rate of parameter ``index``: the current rate times its multiplier."""
         return self._get_lrs([index])[0]
 
     def _get_wds(self, indices):
-        wds = [self.wd] * len(indices)
-        for i, index in enumerate(indices):
-            if index in self.param_dict:
-                wds[i] *= self.param_dict[index].wd_mult
-            elif index in self.wd_mult:
-                wds[i] *= self.wd_mult[index]
-            elif index in self.idx2name:
-                wds[i] *= self.wd_mult.get(self.idx2name[index], 1.0)
-        return wds
+        return self._scaled(self.wd, indices, self.wd_mult, 'wd_mult')
 
     def _get_wd(self, index):
         """The weight decay of parameter ``index``: ``wd`` times its multiplier."""
@@ -352,6 +350,21 @@ class Optimizer:
             xp.clip(g, -c, c, out=g)
         return g
 
+    def _rule_inputs(self, index, weight, grad, wd_in_grad=False, python_rule=False):
+        """What every rule starts from: ``(lr, wd, w, xp, g)`` with ``w`` the weight's raw
+        array (updated in place), ``xp`` its array module and ``g`` a new array
+        ``clip(rescale_grad * grad [+ wd * weight])`` (``wd_in_grad``: MXNet adds the weight
+        decay to the gradient before clipping)."""
+        lr = self._get_lr(index)
+        wd = self._get_wd(index)
+        w = weight._data
+        xp = _xp(w)
+        if wd_in_grad:
+            g = self._grad(xp, grad._data, w, wd, python_rule)
+        else:
+            g = self._grad(xp, grad._data, python_rule=python_rule)
+        return lr, wd, w, xp, g
+
     # ------------------------------------------------------------------ pickling
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -402,6 +415,25 @@ def _acc_zeros(weight):
 
 def _xp(a):
     return array_module(a)
+
+
+def _momentum_state(momentum, weight):
+    """A zero momentum shaped like ``weight``, or None when ``momentum`` is 0 (SGD family)."""
+    if momentum != 0.0:
+        return _state_zeros(weight)
+    return None
+
+
+def _ema(avg, g, decay):
+    """``avg = decay * avg + (1 - decay) * g`` in place (``g`` is only read)."""
+    avg *= decay
+    avg += g * (1. - decay)
+
+
+def _ema_sq(avg, g, decay):
+    """``avg = decay * avg + (1 - decay) * g**2`` in place (``g`` is only read)."""
+    avg *= decay
+    avg += (g * g) * (1. - decay)
 
 
 def _bias_correction(beta1, beta2, t):

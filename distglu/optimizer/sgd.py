@@ -5,7 +5,8 @@ written with in-place array operations on the raw arrays.
 """
 import math
 
-from .optimizer import (Optimizer, register, _env_aggregate_num, _state_zeros, _xp)
+from .optimizer import (Optimizer, register, _env_aggregate_num, _momentum_state,
+                        _state_zeros)
 
 __all__ = ['SGD', 'NAG', 'Signum', 'DCASGD', 'SGLD', 'ccSGD', 'Test']
 
@@ -34,16 +35,10 @@ class SGD(Optimizer):
         return _env_aggregate_num(4)
 
     def create_state(self, index, weight):
-        if self.momentum != 0.0:
-            return _state_zeros(weight)
-        return None
+        return _momentum_state(self.momentum, weight)
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data)
+        lr, wd, w, _, g = self._rule_inputs(index, weight, grad)
         g *= lr
         if state is not None and self.momentum > 0:
             mom = state._data
@@ -53,9 +48,14 @@ class SGD(Optimizer):
                 mom -= w * (lr * wd)
             w += mom
         else:
-            if wd:
-                w *= 1. - lr * wd
-            w -= g
+            _descend(w, g, lr, wd)
+
+
+def _descend(w, lr_g, lr, wd):
+    """Plain gradient descent in place: ``w = (1 - lr * wd) * w - lr_g`` (``lr_g = lr * g``)."""
+    if wd:
+        w *= 1. - lr * wd
+    w -= lr_g
 
 
 @register
@@ -84,21 +84,13 @@ class NAG(Optimizer):
         self.momentum = momentum
 
     def create_state(self, index, weight):
-        if self.momentum != 0.0:
-            return _state_zeros(weight)
-        return None
+        return _momentum_state(self.momentum, weight)
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data)
+        lr, wd, w, _, g = self._rule_inputs(index, weight, grad)
         g *= lr
         if state is None or not self.momentum > 0:
-            if wd:
-                w *= 1. - lr * wd
-            w -= g
+            _descend(w, g, lr, wd)
             return
         mu = self.momentum
         mom = state._data
@@ -132,16 +124,10 @@ class Signum(Optimizer):
         self.wd_lh = wd_lh
 
     def create_state(self, index, weight):
-        if self.momentum != 0.0:
-            return _state_zeros(weight)
-        return None
+        return _momentum_state(self.momentum, weight)
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data)
+        lr, wd, w, xp, g = self._rule_inputs(index, weight, grad)
         if state is not None and self.momentum > 0:
             mom = state._data
             if wd:
@@ -192,11 +178,7 @@ class DCASGD(Optimizer):
         return (_state_zeros(weight), prev)
 
     def _step(self, index, weight, grad, state):
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data, python_rule=True)
+        lr, wd, w, _, g = self._rule_inputs(index, weight, grad, python_rule=True)
         mom, prev = state
         p = prev._data
         step = w - p
@@ -226,11 +208,7 @@ class SGLD(Optimizer):
 
     def _step(self, index, weight, grad, state):
         from ..ndarray import random as _random
-        lr = self._get_lr(index)
-        wd = self._get_wd(index)
-        w = weight._data
-        xp = _xp(w)
-        g = self._grad(xp, grad._data, python_rule=True)
+        lr, wd, w, _, g = self._rule_inputs(index, weight, grad, python_rule=True)
         if wd:
             g += w * wd
         g *= -lr / 2

@@ -29,7 +29,7 @@ import numpy as np
 from ...base import DistGluError, normalize_dtype
 from ..ndarray import NDArray
 from .. import _ndxp
-from ._core import _result, _write_out, _ndarray_t, array_module
+from ._core import _result, _write_out, _ndarray_t, _sum_to, array_module
 
 __all__ = ['sum', 'mean', 'prod', 'max', 'min', 'nansum', 'nanprod', 'sum_axis', 'max_axis',
            'min_axis', 'norm', 'argmax', 'argmin', 'argmax_channel']
@@ -152,21 +152,8 @@ def _reshape(xp, a, shape):
     return a if a.shape == shape else a.reshape(shape)
 
 
-def _unbroadcast(xp, g, shape):
-    """Sum ``g`` down to ``shape`` (same rank, or fewer leading axes)."""
-    gs = g.shape
-    if gs == shape:
-        return g
-    lead = len(gs) - len(shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape)
-                                      if s == 1 and gs[i + lead] != 1)
-    if axes:
-        g = xp.sum(g, axis=axes, keepdims=True)
-    return _reshape(xp, g, shape)
-
-
 def _broadcast_bwd(xp, g, ins, out, attrs):
-    return (_unbroadcast(xp, g, attrs),)
+    return (_sum_to(xp, g, attrs),)
 
 
 def _broadcast_nd(a, shape):
