@@ -334,7 +334,8 @@ def test_workers_get_distinct_reproducible_random_streams():
 
 
 _SLOW_LOOP = '''
-    import sys, time
+    import faulthandler, signal, sys, time
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # stacks, if the test times out
     sys.path.insert(0, %r)
     import numpy as np
     from distglu.gluon.data import DataLoader, Dataset
@@ -367,6 +368,21 @@ def _start_slow_loop(tmp_path):
     return proc, pids
 
 
+def _finish(proc, pids, timeout):
+    """Wait for the script to end; on a timeout, fail with its stacks and the workers'
+    state."""
+    try:
+        return proc.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGUSR1)
+            time.sleep(1)
+        proc.kill()
+        err = proc.communicate()[1]
+        raise AssertionError('the loader script did not end in %ds; workers alive: %s\n%s'
+                             % (timeout, [p for p in pids if _alive(p)], err))
+
+
 def _wait_gone(pids, seconds):
     deadline = time.monotonic() + seconds
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
@@ -378,7 +394,7 @@ def test_ctrl_c_shuts_workers_down(tmp_path):
     proc, pids = _start_slow_loop(tmp_path)
     try:
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
-        _, err = proc.communicate(timeout=20)
+        err = _finish(proc, pids, 20)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -391,7 +407,7 @@ def test_workers_exit_when_the_main_process_is_killed(tmp_path):
     proc, pids = _start_slow_loop(tmp_path)
     try:
         proc.kill()  # SIGKILL: no cleanup code runs in the main process
-        proc.communicate(timeout=20)
+        _finish(proc, pids, 20)  # the output pipes close when the workers are gone too
         assert _wait_gone(pids, 10)  # orphaned workers notice and exit
     finally:
         for p in pids:
