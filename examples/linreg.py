@@ -8,6 +8,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import numpy as np  # noqa: E402
+
 import distglu as mx  # noqa: E402
 from distglu import nd, autograd, gluon  # noqa: E402
 from _common import base_parser, progress, save_plot  # noqa: E402
@@ -18,6 +20,7 @@ def main(argv=None):
     ap.add_argument('--samples', type=int, default=1000, help='number of examples')
     args = ap.parse_args(argv)
     mx.random.seed(args.seed)
+    np.random.seed(args.seed)  # the DataLoader shuffles with NumPy's generator, as MXNet's
 
     true_w = nd.array([2, -3.4])
     true_b = 4.2
@@ -47,8 +50,10 @@ def main(argv=None):
 
     w = net[0].weight.data()
     b = net[0].bias.data()
-    print('true w:', true_w.asnumpy().tolist(), ' learned w:', w.asnumpy().reshape(-1).tolist())
-    print('true b:', true_b, ' learned b:', b.asscalar())
+    print('true w: [%s]  learned w: [%s]' % (
+        ', '.join('%.4f' % v for v in true_w.asnumpy()),
+        ', '.join('%.4f' % v for v in w.asnumpy().reshape(-1))))
+    print('true b: %.4f  learned b: %.4f' % (true_b, b.asscalar()))
     if args.plot:
         save_plot(args.plot, {'loss': history}, 'linear regression')
     return w.asnumpy().reshape(-1), b.asscalar()

@@ -205,19 +205,51 @@ def _check_weight(opname, weight, first, second, k, last, what):
 
 
 # ----------------------------------------------------------------------------- kernels
-# All raw kernels take channel-first arrays of any strides and return new arrays.
+# All raw kernels take channel-first arrays of any strides and return arrays of any
+# strides (possibly views of a channel-last buffer); the operators make them contiguous
+# in the layout they hand out.
 #
-# Wide rows: when the last two spatial strides are 1, the output can be computed on rows
-# as wide as the padded input (the extra columns are garbage, zero in the gradient
-# matrices and cropped from outputs). Then the last two spatial axes of every strided
-# window view merge into one long run, so im2col's copies and col2im's adds run over long
-# rows instead of rows of O[-1] elements (NumPy's per-row overhead dominates short rows).
-# The views may read (K[-1]-1)*dilate[-1] elements past the last plane: the padded buffer
-# has that tail. The extra columns also cost GEMM work in proportion to F/G, so wide rows
-# are used when filters_per_group * (padded width / output width - 1) < _WIDE_BUDGET
-# (measured: about where the saved copying equals the extra multiply-adds).
+# Three lowerings, chosen per call by :func:`_lowering` (each does one GEMM, or one
+# batched GEMM, for the multiply-adds; they differ in which copies they need):
+#
+# - channel-last (``'cl'``, groups == 1 and long channel runs): the input is copied once
+#   to (N, *P, C) and the columns are (N*O, K*C): each window row is K[-1]*C contiguous
+#   elements, so im2col is a copy of long runs. The forward is cols @ w^T, giving the
+#   output channel-last (one transposing copy back, free for channel-last layouts); the
+#   data gradient is prod(K) GEMMs (N*O, F) @ (F, C), one per kernel offset, each of
+#   whose results is added into the channel-last input gradient with (O[-1], C) runs;
+#   the weight gradient is g^T @ cols.
+# - channel-first batched over N (``'nb'``, groups == 1, few channels): columns
+#   (N, C*K, O) and one GEMM per sample: the forward's result is already (N, F, O), the
+#   weight gradient is the sum over samples of (F, O) @ (O, C*K) products, g needs no
+#   transposition.
+# - channel-first, one GEMM over the whole batch (``'cf'``, groups > 1): columns
+#   (C*K, N*O), a batched matmul over the groups.
+#
+# Wide rows (the channel-first lowerings): when the last two spatial strides are 1, the
+# output can be computed on rows as wide as the padded input (the extra columns are
+# garbage, zero in the gradient matrices and cropped from outputs). Then the last two
+# spatial axes of every strided window view merge into one long run, so im2col's copies
+# and col2im's adds run over long rows instead of rows of O[-1] elements (NumPy's per-row
+# overhead dominates short rows). The views may read (K[-1]-1)*dilate[-1] elements past
+# the last plane: the padded buffer has that tail. The extra columns also cost GEMM work
+# in proportion to F/G, so wide rows are used when
+# filters_per_group * (padded width / output width - 1) < _WIDE_BUDGET (measured: about
+# where the saved copying equals the extra multiply-adds).
 
 _WIDE_BUDGET = 6.0
+
+# channel-last lowering when groups == 1 and a window row (K[-1]*C elements, or C when
+# the last axis is dilated) has at least this many elements
+_CL_MIN_RUN = 32
+
+
+def _lowering(geo, c):
+    """'cl', 'nb' or 'cf' (see above) for a convolution with ``c`` input channels."""
+    if geo.groups != 1:
+        return 'cf'
+    run = c * geo.kernel[-1] if geo.dilate[-1] == 1 else c
+    return 'cl' if run >= _CL_MIN_RUN else 'nb'
 
 
 def _as_strided(xp, a, shape, strides):
@@ -229,6 +261,10 @@ def _prod(t):
     for v in t:
         r *= v
     return r
+
+
+def _kernel_offsets(kernel):
+    return itertools.product(*[range(kk) for kk in kernel])
 
 
 class _Plan:
@@ -258,31 +294,123 @@ def _contig_strides(shape, itemsize):
     return tuple(reversed(st))
 
 
+def _interior(geo, lead, trail=()):
+    """Index of the unpadded input inside a padded buffer (``lead`` axes before)."""
+    return (slice(None),) * lead + tuple(
+        slice(geo.pad[i], geo.pad[i] + geo.in_sp[i]) for i in range(len(geo.kernel))) + trail
+
+
+# --- channel-last lowering
+
+def _cl_source(xp, x, geo):
+    """x (N, C, *S), any strides -> C-contiguous channel-last (N, *P, C), zero-padded.
+
+    No copy when x is a channel-first view of a contiguous channel-last array (a
+    channel-last layout) and there is no padding.
+    """
+    nsp = len(geo.kernel)
+    xl = x.transpose(_to_cl(nsp))
+    if not any(geo.pad):
+        return xp.ascontiguousarray(xl)
+    psp = tuple(geo.in_sp[i] + 2 * geo.pad[i] for i in range(nsp))
+    buf = xp.zeros((x.shape[0],) + psp + (x.shape[1],), dtype=x.dtype)
+    buf[_interior(geo, 1)] = xl
+    return buf
+
+
+def _cl_cols(xp, x, geo):
+    """Columns (N*prod(O), prod(K)*C) of x (N, C, *S): rows (n, *o), columns (*k, c)."""
+    nsp = len(geo.kernel)
+    xl = _cl_source(xp, x, geo)
+    st = xl.strides
+    n, c = xl.shape[0], xl.shape[-1]
+    shape = (n,) + geo.out_sp + geo.kernel + (c,)
+    strides = ((st[0],) + tuple(st[1 + i] * geo.stride[i] for i in range(nsp))
+               + tuple(st[1 + i] * geo.dilate[i] for i in range(nsp)) + (st[-1],))
+    cols = xp.ascontiguousarray(_as_strided(xp, xl, shape, strides))
+    return cols.reshape(n * _prod(geo.out_sp), _prod(geo.kernel) * c)
+
+
+def _cl_rows(xp, g):
+    """(N, F, *O), any strides -> channel-last rows (N*prod(O), F), C-contiguous.
+
+    A view when g is already a channel-first view of a contiguous channel-last array.
+    """
+    gl = xp.ascontiguousarray(g.transpose(_to_cl(g.ndim - 2)))
+    return gl.reshape(-1, g.shape[1])
+
+
+def _as_cl(xp, g):
+    """g (N, F, *O) as a channel-first view of a contiguous channel-last copy."""
+    nsp = g.ndim - 2
+    return xp.ascontiguousarray(g.transpose(_to_cl(nsp))).transpose(_to_cf(nsp))
+
+
+def _conv_F_cl(xp, x, w, geo):
+    nsp = len(geo.kernel)
+    n, f = x.shape[0], w.shape[0]
+    cols = _cl_cols(xp, x, geo)                                 # (N*O, K*C)
+    wm = xp.ascontiguousarray(w.transpose(_to_cl(nsp))).reshape(f, -1)   # (F, K*C)
+    y = xp.matmul(cols, wm.T)                                   # (N*O, F)
+    return y.reshape((n,) + geo.out_sp + (f,)).transpose(_to_cf(nsp))
+
+
+def _conv_D_cl(xp, g, w, geo):
+    nsp = len(geo.kernel)
+    n, f = g.shape[:2]
+    c = w.shape[1]
+    gl = _cl_rows(xp, g)                                        # (N*O, F)
+    kaxes = tuple(range(2, nsp + 2))
+    wk = xp.ascontiguousarray(w.transpose(kaxes + (0, 1))).reshape(-1, f, c)  # (K, F, C)
+    dcols = xp.matmul(gl, wk)                                   # (K, N*O, C)
+    psp = tuple(geo.in_sp[i] + 2 * geo.pad[i] for i in range(nsp))
+    buf = xp.zeros((n,) + psp + (c,), dtype=g.dtype)
+    o, s, d = geo.out_sp, geo.stride, geo.dilate
+    rows = (n,) + o + (c,)
+    for j, k in enumerate(_kernel_offsets(geo.kernel)):
+        dst = buf[(slice(None),) + tuple(slice(k[i] * d[i], k[i] * d[i] + (o[i] - 1) * s[i] + 1,
+                                               s[i]) for i in range(nsp))]
+        dst += dcols[j].reshape(rows)
+    return buf[_interior(geo, 1)].transpose(_to_cf(nsp))
+
+
+def _conv_W_cl(xp, g, x, geo):
+    nsp = len(geo.kernel)
+    f, c = g.shape[1], x.shape[1]
+    gl = _cl_rows(xp, g)                                        # (N*O, F)
+    cols = _cl_cols(xp, x, geo)                                 # (N*O, K*C)
+    dw = xp.matmul(gl.T, cols)                                  # (F, K*C)
+    return dw.reshape((f,) + geo.kernel + (c,)).transpose(_to_cf(nsp))
+
+
+# --- channel-first lowerings
+
 def _padded_source(xp, x, geo, plan):
     """(base, strides of an (N, C, *psp) array at base) holding x zero-padded.
 
     Wide rows need a contiguous buffer with a tail; otherwise x itself serves when there
     is no padding (any strides).
     """
-    nsp = len(geo.kernel)
     if not plan.wide and not any(geo.pad):
         return x, x.strides
     n, c = x.shape[:2]
     size = n * c * _prod(plan.psp)
     flat = xp.zeros(size + plan.tail, dtype=x.dtype)
     buf = flat[:size].reshape((n, c) + plan.psp)
-    buf[(slice(None), slice(None)) + tuple(slice(geo.pad[i], geo.pad[i] + geo.in_sp[i])
-                                           for i in range(nsp))] = x
+    buf[_interior(geo, 2)] = x
     return flat, _contig_strides((n, c) + plan.psp, x.itemsize)
 
 
-def _window_view(xp, base, st, geo, plan, n, c):
-    """Strided view (C, *K, N, *O_ext) of the padded input (window element per offset)."""
+def _window_view(xp, base, st, geo, plan, n, c, batch_first=False):
+    """Strided view of the padded input: (C, *K, N, *O_ext), or (N, C, *K, *O_ext)."""
     nsp = len(geo.kernel)
-    shape = (c,) + geo.kernel + (n,) + plan.o_ext
-    strides = ((st[1],) + tuple(st[2 + i] * geo.dilate[i] for i in range(nsp)) + (st[0],)
-               + tuple(st[2 + i] * geo.stride[i] for i in range(nsp)))
-    return _as_strided(xp, base, shape, strides)
+    ks = tuple(st[2 + i] * geo.dilate[i] for i in range(nsp))
+    os_ = tuple(st[2 + i] * geo.stride[i] for i in range(nsp))
+    if batch_first:
+        return _as_strided(xp, base, (n, c) + geo.kernel + plan.o_ext,
+                           (st[0], st[1]) + ks + os_)
+    return _as_strided(xp, base, (c,) + geo.kernel + (n,) + plan.o_ext,
+                       (st[1],) + ks + (st[0],) + os_)
 
 
 def _im2col(xp, x, geo, plan):
@@ -293,30 +421,42 @@ def _im2col(xp, x, geo, plan):
     return cols.reshape(c * _prod(geo.kernel), n * _prod(plan.o_ext))
 
 
-def _col2im(xp, dcols, geo, plan, n, c, dtype):
-    """The transpose of :func:`_im2col`: add columns (C, *K, N, *O_ext) into (N, C, *S).
+def _im2col_nb(xp, x, geo, plan):
+    """Per-sample columns (N, C*prod(K), prod(O_ext)), rows (c, *k), columns (*o)."""
+    n, c = x.shape[:2]
+    base, st = _padded_source(xp, x, geo, plan)
+    cols = xp.ascontiguousarray(_window_view(xp, base, st, geo, plan, n, c, True))
+    return cols.reshape(n, c * _prod(geo.kernel), _prod(plan.o_ext))
+
+
+def _col2im(xp, dcols, geo, plan, n, c, dtype, batch_first=False):
+    """The transpose of :func:`_im2col` (or of :func:`_im2col_nb`): add the columns
+    (C, *K, N, *O_ext) (or (N, C, *K, *O_ext)) into (N, C, *S).
 
     One vectorised add per kernel offset (prod(K) iterations).
     """
     nsp = len(geo.kernel)
-    pad = geo.pad
     psp = plan.psp
     size = n * c * _prod(psp)
     flat = xp.zeros(size + plan.tail, dtype=dtype)
     st = _contig_strides((n, c) + psp, flat.itemsize)
     item = flat.itemsize
-    dcols = dcols.reshape((c,) + geo.kernel + (n,) + plan.o_ext)
-    shape = (c, n) + plan.o_ext
-    strides = (st[1], st[0]) + tuple(st[2 + i] * geo.stride[i] for i in range(nsp))
-    for k in itertools.product(*[range(kk) for kk in geo.kernel]):
+    if batch_first:
+        dcols = dcols.reshape((n, c) + geo.kernel + plan.o_ext)
+        shape = (n, c) + plan.o_ext
+        strides = (st[0], st[1])
+    else:
+        dcols = dcols.reshape((c,) + geo.kernel + (n,) + plan.o_ext)
+        shape = (c, n) + plan.o_ext
+        strides = (st[1], st[0])
+    strides += tuple(st[2 + i] * geo.stride[i] for i in range(nsp))
+    lead = (slice(None),) * (2 if batch_first else 1)
+    for k in _kernel_offsets(geo.kernel):
         off = sum(k[i] * geo.dilate[i] * st[2 + i] for i in range(nsp)) // item
         dst = _as_strided(xp, flat[off:], shape, strides)
-        dst += dcols[(slice(None),) + k]
+        dst += dcols[lead + k]
     dxp = flat[:size].reshape((n, c) + psp)
-    if any(pad):
-        return xp.ascontiguousarray(dxp[(slice(None), slice(None)) + tuple(
-            slice(pad[i], pad[i] + geo.in_sp[i]) for i in range(nsp))])
-    return dxp
+    return dxp[_interior(geo, 2)] if any(geo.pad) else dxp
 
 
 def _g_matrix(xp, g, groups, geo, plan):
@@ -330,6 +470,17 @@ def _g_matrix(xp, g, groups, geo, plan):
     return gt.reshape(groups, f // groups, -1)
 
 
+def _g_matrix_nb(xp, g, geo, plan):
+    """(N, F, *O) -> contiguous (N, F, prod(O_ext)), zero in the garbage columns."""
+    n, f = g.shape[:2]
+    if plan.wide and plan.o_ext != geo.out_sp:
+        gt = xp.zeros((n, f) + plan.o_ext, dtype=g.dtype)
+        gt[..., :geo.out_sp[-1]] = g
+    else:
+        gt = xp.ascontiguousarray(g)
+    return gt.reshape(n, f, -1)
+
+
 def _bmm(xp, a, b):
     """Batched product (G, m, k) @ (G, k, n); a broadcast multiply when k == 1."""
     if a.shape[2] == 1:
@@ -339,18 +490,27 @@ def _bmm(xp, a, b):
     return xp.matmul(a, b)
 
 
+def _crop_wide(y, geo, plan):
+    return y[..., :geo.out_sp[-1]] if plan.o_ext != geo.out_sp else y
+
+
 def _conv_F(xp, x, w, geo):
     """Convolution forward: x (N, C, *S), w (F, C/G, *K) -> (N, F, *O)."""
-    n = x.shape[0]
+    n, c = x.shape[:2]
     f = w.shape[0]
     grp = geo.groups
+    low = _lowering(geo, c)
+    if low == 'cl':
+        return _conv_F_cl(xp, x, w, geo)
     plan = _Plan(geo, f // grp)
+    if low == 'nb':
+        cols = _im2col_nb(xp, x, geo, plan)                     # (N, C*K, O)
+        y = xp.matmul(w.reshape(f, -1), cols)                   # (N, F, O)
+        return _crop_wide(y.reshape((n, f) + plan.o_ext), geo, plan)
     cols = _im2col(xp, x, geo, plan)
     y = _bmm(xp, w.reshape(grp, f // grp, -1), cols.reshape(grp, -1, cols.shape[1]))
     y = y.reshape((f, n) + plan.o_ext)
-    if plan.o_ext != geo.out_sp:
-        y = y[..., :geo.out_sp[-1]]
-    return xp.ascontiguousarray(y.swapaxes(0, 1))
+    return _crop_wide(y, geo, plan).swapaxes(0, 1)
 
 
 def _conv_D(xp, g, w, geo):
@@ -359,23 +519,40 @@ def _conv_D(xp, g, w, geo):
     grp = geo.groups
     f = w.shape[0]
     c = w.shape[1] * grp
+    low = _lowering(geo, c)
+    if low == 'cl':
+        return _conv_D_cl(xp, g, w, geo)
     plan = _Plan(geo, f // grp)
-    gm = _g_matrix(xp, g, grp, geo, plan)                 # (G, F/G, N*O)
-    wm = w.reshape(grp, f // grp, -1)                     # (G, F/G, C/G*K)
-    dcols = _bmm(xp, wm.transpose(0, 2, 1), gm)           # (G, C/G*K, N*O)
+    if low == 'nb':
+        gm = _g_matrix_nb(xp, g, geo, plan)                     # (N, F, O)
+        dcols = xp.matmul(w.reshape(f, -1).T, gm)               # (N, C*K, O)
+        return _col2im(xp, dcols, geo, plan, n, c, g.dtype, True)
+    gm = _g_matrix(xp, g, grp, geo, plan)                       # (G, F/G, N*O)
+    wm = w.reshape(grp, f // grp, -1)                           # (G, F/G, C/G*K)
+    dcols = _bmm(xp, wm.transpose(0, 2, 1), gm)                 # (G, C/G*K, N*O)
     return _col2im(xp, dcols, geo, plan, n, c, g.dtype)
 
 
 def _conv_W(xp, g, x, geo):
     """Gradient of the convolution w.r.t. its weight: g (N, F, *O), x -> (F, C/G, *K)."""
     grp = geo.groups
+    n, c = x.shape[:2]
     f = g.shape[1]
-    c = x.shape[1]
+    low = _lowering(geo, c)
+    if low == 'cl':
+        return _conv_W_cl(xp, g, x, geo)
     plan = _Plan(geo, f // grp)
-    gm = _g_matrix(xp, g, grp, geo, plan)                 # (G, F/G, N*O)
+    if low == 'nb' and f <= _prod(plan.o_ext):
+        # one (F, O) @ (O, C*K) product per sample, summed: the per-sample results take
+        # no more memory than the columns
+        gm = _g_matrix_nb(xp, g, geo, plan)                     # (N, F, O)
+        cols = _im2col_nb(xp, x, geo, plan)                     # (N, C*K, O)
+        dw = xp.matmul(gm, cols.transpose(0, 2, 1)).sum(axis=0)  # (F, C*K)
+        return dw.reshape((f, c // grp) + geo.kernel)
+    gm = _g_matrix(xp, g, grp, geo, plan)                       # (G, F/G, N*O)
     cols = _im2col(xp, x, geo, plan)
-    cols = cols.reshape(grp, -1, cols.shape[1])           # (G, C/G*K, N*O)
-    dw = _bmm(xp, gm, cols.transpose(0, 2, 1))            # (G, F/G, C/G*K)
+    cols = cols.reshape(grp, -1, cols.shape[1])                 # (G, C/G*K, N*O)
+    dw = _bmm(xp, gm, cols.transpose(0, 2, 1))                  # (G, F/G, C/G*K)
     return dw.reshape((f, c // grp) + geo.kernel)
 
 
@@ -397,6 +574,9 @@ def _kernel_vjp(xp, kind, u, a, b, geo, need):
     else:
         def call(k, p, q):
             return _RAW[k](xp, p, q, geo)
+    if (kind != 'W' and need[0] and need[1] and not _is_nd(xp)
+            and _lowering(geo, a.shape[1] if kind == 'F' else b.shape[1] * geo.groups) == 'cl'):
+        u = _as_cl(xp, u)       # both kernels read u channel-last: transpose it once
     if kind == 'F':       # a = x, b = w
         return (call('D', u, b) if need[0] else None, call('W', u, a) if need[1] else None)
     if kind == 'D':       # a = g, b = w
@@ -405,10 +585,15 @@ def _kernel_vjp(xp, kind, u, a, b, geo, need):
     return (call('F', b, u) if need[0] else None, call('D', a, u) if need[1] else None)
 
 
+def _contiguous(xp, grads):
+    return tuple(None if a is None else xp.ascontiguousarray(a) for a in grads)
+
+
 def _make_kernel_bwd(kind):
     def bwd(xp, u, ins, out, attrs):
         geo, need = attrs
-        return _kernel_vjp(xp, kind, u, ins[0], ins[1], geo, need)
+        grads = _kernel_vjp(xp, kind, u, ins[0], ins[1], geo, need)
+        return grads if _is_nd(xp) else _contiguous(xp, grads)
     bwd.__name__ = '_conv_%s_bwd' % kind
     return bwd
 
@@ -418,7 +603,8 @@ _KERNEL_BWD = {k: _make_kernel_bwd(k) for k in 'FDW'}
 
 def _kernel_nd(kind, a, b, geo):
     """One raw kernel as a recorded, differentiable operator on channel-first NDArrays."""
-    y = _RAW[kind](_xp(a._data), a._data, b._data, geo)
+    xp = _xp(a._data)
+    y = xp.ascontiguousarray(_RAW[kind](xp, a._data, b._data, geo))
     return _result(y, a._ctx, _KERNEL_BWD[kind], (a, b), (a, b), None,
                    (geo, (a._node is not None, b._node is not None)))
 
@@ -447,6 +633,8 @@ def _layer_bwd(kind_fwd):
             else:
                 gx = None if gx is None else gx.transpose(cl)
                 gw = None if gw is None else gw.transpose(cl)
+        if not nd_mode:
+            gx, gw = _contiguous(xp, (gx, gw))
         if len(need) == 2:
             return gx, gw
         gb = None
@@ -510,10 +698,16 @@ def _apply_layer(kind, data, weight, bias, geo, out):
         x = x.transpose(cf)
         w = w.transpose(cf)
     y = _RAW[kind](xp, x, w, geo)
-    if bias is not None:
-        y += bias._data.reshape((1, geo.num_filter) + (1,) * nsp)
     if geo.last:
-        y = xp.ascontiguousarray(y.transpose(_to_cl(nsp)))
+        y = y.transpose(_to_cl(nsp))
+    if bias is None:
+        y = xp.ascontiguousarray(y)
+    else:
+        b = bias._data if geo.last else bias._data.reshape((geo.num_filter,) + (1,) * nsp)
+        if y.flags.c_contiguous:
+            y += b
+        else:           # one pass: the bias add writes the contiguous result
+            y = xp.add(y, b, out=xp.empty(y.shape, dtype=y.dtype))
     if bias is None:
         inputs = (data, weight)
         need = (data._node is not None, weight._node is not None)

@@ -59,25 +59,95 @@ def _param3(xp, p, dtype):
     return xp.reshape(p.astype(dtype, copy=False), (1, p.shape[0], 1))
 
 
+# Reductions use einsum (several times faster than ndarray.sum over non-trailing axes), and
+# a per-channel factor of the BatchNorm view (A, C, B) is expanded to a contiguous
+# (1, C, B) row: NumPy runs ``x * row`` as one long loop, but ``x * col`` with a stride-0
+# (1, C, 1) operand as A*C short loops, several times slower.
+
+def _keep(red):
+    """einsum output subscripts of the statistics of reduction axes ``red`` of 'acb'."""
+    return ''.join(ax for i, ax in enumerate('acb') if i not in red)
+
+
+def _stat_shape(s3, red):
+    return tuple(1 if i in red else n for i, n in enumerate(s3))
+
+
+def _operand(xp, v, s3, red):
+    """Statistics ``v`` (any shape with the right size) as an operand for the (A, C, B)
+    array: (1, C, B) rows for per-channel statistics, else the keepdims shape."""
+    a, c, b = s3
+    if red == (0, 2) and a > 1 and b > 1:
+        return xp.broadcast_to(xp.reshape(v, (1, c, 1)), (1, c, b)).copy()
+    return xp.reshape(v, _stat_shape(s3, red))
+
+
 def _normalize(x3, red, eps, w, b, w_const):
-    """Forward core: returns (y3, mean, var, inv), statistics keepdims over ``red``.
+    """Forward core: returns (y3, mean, var, inv), statistics of keepdims shape.
 
     ``w``/``b`` are (1, C, 1) or None; ``w_const`` says whether w is constant inside each
     statistics set (then scale and inverse std fold into one multiplier).
     """
-    mean = x3.mean(axis=red, keepdims=True)
-    y = x3 - mean
-    var = (y * y).mean(axis=red, keepdims=True)
-    inv = 1.0 / _xp(x3).sqrt(var + eps)
+    xp = _xp(x3)
+    s3 = x3.shape
+    sshape = _stat_shape(s3, red)
+    count = 1
+    for i in red:
+        count *= s3[i]
+    keep = _keep(red)
+    mean = xp.reshape(xp.einsum('acb->' + keep, x3), sshape) * (1.0 / count)
+    y = x3 - _operand(xp, mean, s3, red)
+    var = xp.reshape(xp.einsum('acb,acb->' + keep, y, y), sshape) * (1.0 / count)
+    inv = 1.0 / xp.sqrt(var + eps)
     if w is None or not w_const:
-        y *= inv
+        y *= inv if red != (0, 2) else _operand(xp, inv, s3, red)
         if w is not None:
             y *= w
     else:
-        y *= inv * w
+        k = inv * w
+        y *= _operand(xp, k, s3, red) if red == (0, 2) else k
     if b is not None:
-        y += b
+        y += _operand(xp, b, s3, red) if red == (0, 2) else b
     return y, mean, var, inv
+
+
+def _normalize_bwd_plain(xp, g3, x3, mean, inv, w, red, count, w_const, need_w, need_b):
+    """The vjp of :func:`_normalize_bwd` with NumPy/CuPy arrays: in place, few passes."""
+    s3 = x3.shape
+    keep = _keep(red)
+    sshape = _stat_shape(s3, red)
+    rest = ''.join(ax for ax in keep if ax != 'c')   # statistics axes that gamma spans
+    xc = x3 - _operand(xp, mean, s3, red)
+    if w_const:
+        s1 = xp.reshape(xp.einsum('acb->' + keep, g3), sshape)
+        s2 = xp.reshape(xp.einsum('acb,acb->' + keep, g3, xc), sshape)   # sum g (x - mean)
+        # dx = k (g - s1/count - (x - mean) inv^2 s2/count), k = inv * w
+        k = inv if w is None else inv * w
+        xc *= _operand(xp, inv * inv * s2 * (-1.0 / count), s3, red)
+        xc -= _operand(xp, s1 * (1.0 / count), s3, red)
+        xc += g3
+        xc *= _operand(xp, k, s3, red)
+        dw = db = None
+        if need_w:
+            dw = s2 * inv
+            dw = xp.sum(dw, axis=tuple(i for i, ax in enumerate('acb') if ax in rest),
+                        keepdims=True) if rest else dw
+        if need_b:
+            db = xp.sum(s1, axis=tuple(i for i, ax in enumerate('acb') if ax in rest),
+                        keepdims=True) if rest else s1
+        return xc, dw, db
+    xc *= inv                                       # xhat
+    dw = xp.einsum('acb,acb->c', g3, xc).reshape(1, -1, 1) if need_w else None
+    db = xp.einsum('acb->c', g3).reshape(1, -1, 1) if need_b else None
+    gw = g3 * w
+    m1 = xp.reshape(xp.einsum('acb->' + keep, gw), sshape) * (1.0 / count)
+    m2 = xp.reshape(xp.einsum('acb,acb->' + keep, gw, xc), sshape) * (1.0 / count)
+    # dx = inv (g w - mean(g w) - xhat mean(g w xhat))
+    xc *= m2
+    gw -= m1
+    gw -= xc
+    gw *= inv
+    return gw, dw, db
 
 
 def _stats_nd(xp, x3, red, eps):
@@ -188,12 +258,13 @@ def BatchNorm(data=None, gamma=None, beta=None, moving_mean=None, moving_var=Non
         mv += (var.reshape(c) * (1.0 - momentum)).astype(mv.dtype, copy=False)
         attrs = (True, s3, red, eps, mean, inv, count, fix_gamma)
     else:
+        red = (0, 2)
         mean = _param3(xp, moving_mean._data, dt)
         inv = 1.0 / xp.sqrt(_param3(xp, moving_var._data, dt) + eps)
         k = inv if w is None else inv * w
-        y = x3 * k
-        y += b - mean * k
-        attrs = (False, s3, None, eps, mean, inv, 0, fix_gamma)
+        y = x3 * _operand(xp, k, s3, red)
+        y += _operand(xp, b - mean * k, s3, red)
+        attrs = (False, s3, red, eps, mean, inv, 0, fix_gamma)
     y = xp.reshape(y.astype(dt, copy=False), shape)
     ins = (data,) if fix_gamma else (data, gamma)
     if output_mean_var:
@@ -222,16 +293,26 @@ def _batchnorm_bwd(xp, g, ins, out, attrs):
     if training:
         if nd:
             mean, inv = _stats_nd(xp, x3, red, eps)
-        dx, dw, db = _normalize_bwd(xp, g3, x3, mean, inv, w, red, count, True,
-                                    not fix_gamma, True)
-    else:
-        if nd:
-            mean, inv = _as_nd(mean, x), _as_nd(inv, x)
+            dx, dw, db = _normalize_bwd(xp, g3, x3, mean, inv, w, red, count, True,
+                                        not fix_gamma, True)
+        else:
+            dx, dw, db = _normalize_bwd_plain(xp, g3, x3, mean, inv, w, red, count, True,
+                                              not fix_gamma, True)
+    elif nd:
+        mean, inv = _as_nd(mean, x), _as_nd(inv, x)
         k = inv if w is None else inv * w
         dx = g3 * k
         dw = None if fix_gamma else xp.sum(g3 * ((x3 - mean) * inv), axis=(0, 2),
                                            keepdims=True)
         db = xp.sum(g3, axis=(0, 2), keepdims=True)
+    else:
+        # moving statistics are constants: dx = g k, dgamma = sum(g (x - mean)) inv
+        k = inv if w is None else inv * w
+        dx = g3 * _operand(xp, k, s3, red)
+        db = xp.einsum('acb->c', g3)
+        dw = None
+        if not fix_gamma:
+            dw = (xp.einsum('acb,acb->c', g3, x3) - mean.reshape(c) * db) * inv.reshape(c)
     return xp.reshape(dx, shape), _flat_param(xp, dw, c), _flat_param(xp, db, c)
 
 
@@ -287,14 +368,15 @@ def _groupwise_bwd(xp, g, ins, out, attrs):
     x, gamma = ins
     shape = x.shape
     x3 = xp.reshape(x, s3)
-    if getattr(xp, 'is_nd', False):
-        mean, inv = _stats_nd(xp, x3, red, eps)
     count = 1
     for a in red:
         count *= s3[a]
-    dx, dw, db = _normalize_bwd(xp, xp.reshape(g, s3), x3, mean, inv,
-                                xp.reshape(gamma, (1, s3[1], 1)), red, count, w_const,
-                                True, True)
+    bwd = _normalize_bwd_plain
+    if getattr(xp, 'is_nd', False):
+        mean, inv = _stats_nd(xp, x3, red, eps)
+        bwd = _normalize_bwd
+    dx, dw, db = bwd(xp, xp.reshape(g, s3), x3, mean, inv, xp.reshape(gamma, (1, s3[1], 1)),
+                     red, count, w_const, True, True)
     return xp.reshape(dx, shape), _flat_param(xp, dw, c), _flat_param(xp, db, c)
 
 

@@ -65,6 +65,17 @@ def _offsets(spec):
     return spec.slices
 
 
+def _disjoint(spec):
+    """True when no two windows overlap (stride >= kernel on every axis)."""
+    return all(s >= k for s, k in zip(spec.stride, spec.kernel))
+
+
+def _tiles(spec):
+    """True when the windows cover the whole buffer, each element exactly once."""
+    return all(s == k and o * s == b for s, k, o, b in zip(spec.stride, spec.kernel,
+                                                          spec.out_sp, spec.buf_sp))
+
+
 def _window_reduce(xp, xpd, spec, op):
     slices = spec.slices
     acc = xpd[slices[0]].copy()
@@ -183,16 +194,34 @@ def _pool_grad(xp, g, x, y, spec):
         # in row-major offset order, each window's first element equal to its maximum
         # takes the gradient; ``free`` marks windows whose maximum is not found yet
         xpd = _padded(xp, x, spec, _lowest(dtype))
-        dxp = xp.zeros(x.shape[:2] + spec.buf_sp, dtype=dtype)
-        free = xp.ones(y.shape, dtype=bool)
+        slices = _offsets(spec)
         hit = xp.empty(y.shape, dtype=bool)
-        part = xp.empty(y.shape, dtype=dtype)
-        for sl in _offsets(spec):
-            xp.equal(xpd[sl], y, out=hit)
-            hit &= free
-            free ^= hit
-            xp.multiply(g, hit, out=part)
-            dxp[sl] += part
+        free = xp.empty(y.shape, dtype=bool)
+        last = len(slices) - 1
+        if _disjoint(spec):
+            # every buffer element is in at most one window: write each offset's share
+            # straight into its slice (zeros first only where windows leave gaps)
+            dxp = (xp.empty if _tiles(spec) else xp.zeros)(x.shape[:2] + spec.buf_sp,
+                                                            dtype=dtype)
+            for i, sl in enumerate(slices):
+                xp.equal(xpd[sl], y, out=hit)
+                if i:
+                    hit &= free
+                if i == 0:
+                    xp.logical_not(hit, out=free)
+                elif i < last:
+                    free ^= hit
+                xp.multiply(g, hit, out=dxp[sl])
+        else:
+            dxp = xp.zeros(x.shape[:2] + spec.buf_sp, dtype=dtype)
+            free[...] = True
+            part = xp.empty(y.shape, dtype=dtype)
+            for sl in slices:
+                xp.equal(xpd[sl], y, out=hit)
+                hit &= free
+                free ^= hit
+                xp.multiply(g, hit, out=part)
+                dxp[sl] += part
         return _crop(xp, dxp, spec) if spec.buf_sp != spec.in_sp else dxp
     if kind == 'sum':
         gg = g
