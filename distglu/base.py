@@ -1,7 +1,7 @@
 """Errors and dtype helpers shared by every layer of distglu."""
 import numpy as np
 
-__all__ = ['DistGluError', 'MXNetError', 'numeric_types', 'integer_types',
+__all__ = ['DistGluError', 'MXNetError', 'DistGluValueError', 'DistGluTypeError', 'numeric_types', 'integer_types',
            'string_types', 'normalize_dtype', 'dtype_name']
 
 
@@ -10,6 +10,14 @@ class DistGluError(Exception):
 
 
 MXNetError = DistGluError
+
+
+class DistGluValueError(DistGluError, ValueError):
+    """A bad value where MXNet raises ValueError: ``except ValueError`` still catches it."""
+
+
+class DistGluTypeError(DistGluError, TypeError):
+    """A bad type where MXNet raises TypeError: ``except TypeError`` still catches it."""
 
 numeric_types = (float, int, np.generic)
 integer_types = (int, np.integer)

@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 
-from ..base import DistGluError
+from ..base import DistGluError, DistGluValueError
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
 
@@ -16,31 +16,25 @@ def split_data(data, num_slice, batch_axis=0, even_split=True):
     """Split ``data`` into ``num_slice`` slices along ``batch_axis``.
 
     With ``even_split`` the size along the axis must be divisible by ``num_slice``;
-    otherwise the last slice may be shorter (or longer, as MXNet does).
+    otherwise the first ``size % num_slice`` slices get one extra element (MXNet 1.9.1).
     """
     size = data.shape[batch_axis]
     if even_split and size % num_slice != 0:
-        raise DistGluError(
+        raise DistGluValueError(
             "data with shape %s cannot be evenly split into %d slices along axis %d. Use a "
             "batch size that's multiple of %d or set even_split=False to allow uneven "
             "partitioning of data." % (str(data.shape), num_slice, batch_axis, num_slice))
     if num_slice > size:
-        raise DistGluError("Too many slices for data with shape %s. Arguments are "
-                           "num_slice=%d and batch_axis=%d." % (str(data.shape), num_slice,
-                                                                batch_axis))
-    step = size // num_slice
+        raise DistGluValueError("Too many slices for data with shape %s. Arguments are "
+                                "num_slice=%d and batch_axis=%d." % (str(data.shape), num_slice,
+                                                                     batch_axis))
+    div, mod = divmod(size, num_slice)
+    bounds = [0]
+    for i in range(num_slice):
+        bounds.append(bounds[-1] + div + (1 if i < mod else 0))
     if batch_axis == 0:
-        slices = [data[i * step:(i + 1) * step] if i < num_slice - 1 else data[i * step:size]
-                  for i in range(num_slice)]
-    elif even_split:
-        slices = nd.split(data, num_outputs=num_slice, axis=batch_axis)
-        if num_slice == 1:
-            slices = [slices]
-    else:
-        slices = [nd.slice_axis(data, batch_axis, i * step, (i + 1) * step)
-                  if i < num_slice - 1 else nd.slice_axis(data, batch_axis, i * step, size)
-                  for i in range(num_slice)]
-    return slices
+        return [data[bounds[i]:bounds[i + 1]] for i in range(num_slice)]
+    return [nd.slice_axis(data, batch_axis, bounds[i], bounds[i + 1]) for i in range(num_slice)]
 
 
 def split_and_load(data, ctx_list, batch_axis=0, even_split=True):
@@ -72,9 +66,10 @@ def clip_global_norm(arrays, max_norm, check_isfinite=True):
                                   'undefined.'), stacklevel=2)
     scale = max_norm / (total_norm + 1e-8)
     if scale < 1.0:
-        for a in arrays:
-            a._data *= a._data.dtype.type(scale)
-    return total_norm
+        with np.errstate(invalid='ignore'):  # inf * 0 -> nan, already warned about above
+            for a in arrays:
+                a._data *= a._data.dtype.type(scale)
+    return np.float32(total_norm)  # MXNet returns the norm as a NumPy float32
 
 
 def check_sha1(filename, sha1_hash):
