@@ -179,10 +179,12 @@ def _ndarray_cls():
 
 
 def _collect(heads):
-    """Nodes reachable from the heads in reverse creation order, and the leaves reached."""
+    """Nodes reachable from the heads in reverse creation order, the leaves reached, and
+    how many graph edges end at each leaf."""
     seen = set()
     nodes = []
     leaves = []
+    leaf_uses = {}
     stack = [h._node for h in heads]
     while stack:
         n = stack.pop()
@@ -196,14 +198,38 @@ def _collect(heads):
             raise DistGluError(_NOT_IN_GRAPH)
         nodes.append(n)
         for p in n.parents:
-            if p is not None and p[0] not in seen:
-                stack.append(p[0])
+            if p is not None:
+                pn = p[0]
+                if type(pn) is _Leaf:
+                    leaf_uses[pn] = leaf_uses.get(pn, 0) + 1
+                if pn not in seen:
+                    stack.append(pn)
     nodes.sort(key=attrgetter('seq'), reverse=True)
-    return nodes, leaves
+    return nodes, leaves, leaf_uses
 
 
-def _run_backward(heads, head_grads, retain_graph, create_graph, train_mode):
-    """Propagate gradients from heads; return {leaf: gradient} for every leaf reached."""
+def _direct_targets(n, leaf_uses):
+    """For a backward that can write into buffers (``bwd.grad_out``): per input, the raw
+    gradient buffer of a 'write' variable that this node alone feeds, else None."""
+    outs = []
+    for p in n.parents:
+        leaf = None if p is None else p[0]
+        if type(leaf) is _Leaf and leaf.grad_req == 'write' and leaf.grad is not None \
+                and leaf_uses.get(leaf) == 1:
+            outs.append(leaf.grad._data)
+        else:
+            outs.append(None)
+    return outs
+
+
+def _run_backward(heads, head_grads, retain_graph, create_graph, train_mode,
+                  direct_write=False):
+    """Propagate gradients from heads; return {leaf: gradient} for every leaf reached.
+
+    With ``direct_write`` (a plain ``backward()``), operators that support it write a
+    variable's gradient straight into its buffer (e.g. a Trainer's flat bucket) when
+    they are the variable's only use, saving the copy.
+    """
     NDArray = _ndarray_cls()
     heads = _as_list(heads)
     head_grads = _as_list(head_grads)
@@ -218,7 +244,10 @@ def _run_backward(heads, head_grads, retain_graph, create_graph, train_mode):
         if h._node is None:
             raise DistGluError(_NOT_IN_GRAPH)
 
-    nodes, leaves = _collect(heads)
+    nodes, leaves, leaf_uses = _collect(heads)
+    for h in heads:
+        if type(h._node) is _Leaf:  # a head that is a variable is one more use of it
+            leaf_uses[h._node] = leaf_uses.get(h._node, 0) + 1
     grads = {}
     for h, hg in zip(heads, head_grads):
         if hg is None:
@@ -250,7 +279,11 @@ def _run_backward(heads, head_grads, retain_graph, create_graph, train_mode):
             g = gl[0] if n.nout == 1 else gl
             if xp is None:
                 xp = _xp_of(g)
-            in_grads = n.bwd(xp, g, ins, out, n.attrs)
+            if direct_write and getattr(n.bwd, 'grad_out', False):
+                in_grads = n.bwd(xp, g, ins, out, n.attrs,
+                                 grad_out=_direct_targets(n, leaf_uses))
+            else:
+                in_grads = n.bwd(xp, g, ins, out, n.attrs)
             for p, ig in zip(n.parents, in_grads):
                 if p is not None and ig is not None:
                     _accumulate(grads, p[0], p[1], ig)
@@ -298,7 +331,8 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
     Gradients are written into each variable's ``.grad`` according to its ``grad_req``;
     a variable in the graph that receives no gradient gets zeros.
     """
-    leaf_grads = _run_backward(heads, head_grads, retain_graph, False, train_mode)
+    leaf_grads = _run_backward(heads, head_grads, retain_graph, False, train_mode,
+                               direct_write=True)
     for leaf, g in leaf_grads.items():
         req = leaf.grad_req
         if req == 'null' or leaf.grad is None:
@@ -308,7 +342,8 @@ def backward(heads, head_grads=None, retain_graph=False, train_mode=True):
             if req == 'write':
                 buf[...] = 0
         elif req == 'write':
-            buf[...] = g
+            if g is not buf:  # an operator may have written it in place already
+                buf[...] = g
         else:
             buf += g
         leaf.fresh = True

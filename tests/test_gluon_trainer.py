@@ -160,3 +160,31 @@ def test_multi_context_gradients_are_summed():
     tr.step(4)
     for ctx in (mx.cpu(0), mx.cpu(1)):
         np.testing.assert_allclose(net.weight.data(ctx).asnumpy(), [[0, 0]])
+
+
+def test_direct_gradient_writes_match_copied_ones():
+    """FullyConnected writes a weight's gradient straight into the bucket when the weight is
+    used once; a weight used twice must still get the sum of both uses."""
+    mx.random.seed(3)
+    x = nd.random.uniform(shape=(5, 4))
+    once = nn.Dense(4, in_units=4)
+    once.initialize()
+    tr = gluon.Trainer(once.collect_params(), 'sgd', {'learning_rate': 0.0})
+    for _ in range(2):  # second step runs with the gradients in buckets
+        with autograd.record():
+            y = once(x)
+        y.backward()
+        tr.step(1)
+    w = once.weight.data().asnumpy()
+    expect_w = np.ones((5, 4)).T @ x.asnumpy()
+    np.testing.assert_allclose(once.weight.grad().asnumpy(), expect_w, rtol=1e-5)
+    np.testing.assert_allclose(once.bias.grad().asnumpy(), np.full(4, 5.0), rtol=1e-6)
+    with autograd.record():
+        y = once(once(x))  # the same weight used twice
+    y.backward()
+    h = x.asnumpy() @ w.T + once.bias.data().asnumpy()
+    g_out = np.ones((5, 4))
+    g_h = g_out @ w
+    expect = g_out.T @ h + g_h.T @ x.asnumpy()
+    np.testing.assert_allclose(once.weight.grad().asnumpy(), expect, rtol=1e-4)
+    np.testing.assert_allclose(once.bias.grad().asnumpy(), g_out.sum(0) + g_h.sum(0), rtol=1e-5)
