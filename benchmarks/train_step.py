@@ -5,7 +5,8 @@ Models (select with --model):
   lenet  conv20x5x5-maxpool-conv50x5x5-maxpool-dense500-dense10, batch 128 (issue 4)
   lstm   2-layer LSTM, hidden 256, 35 steps, batch 32 (issue 4)
 
-For each, both frameworks run the same number of steps in the same process; the script
+For each, both frameworks run the same number of steps with the same thread count, each in
+a fresh process of its own, alternating for --rounds rounds (best round counts); the script
 prints steps/s for both and the ratio distglu/PyTorch (higher is better; 1.0 = parity).
 For the MLP it also times the step's matrix products alone in NumPy (the BLAS floor)
 and prints how close distglu gets to it.
@@ -155,40 +156,65 @@ def gemm_floor_fn(x_np):
     return step
 
 
+def _worker(args):
+    """Time one framework on one model in this process and print seconds per step."""
+    from threadpoolctl import threadpool_limits
+    rng = np.random.default_rng(0)
+    x_np, y_np = make_data(args.model, rng)
+    with threadpool_limits(args.threads):
+        if args.worker == 'distglu':
+            import distglu as mx
+            mx.random.seed(0)
+            step = distglu_step_fn(args.model, mx, x_np, y_np)
+        elif args.worker == 'pytorch':
+            import torch
+            torch.set_num_threads(args.threads)
+            torch.manual_seed(0)
+            step = torch_step_fn(args.model, torch, x_np, y_np)
+        else:
+            step = gemm_floor_fn(x_np)
+        print(time_steps(step, args.steps))
+
+
+def _run_worker(kind, model, args):
+    import subprocess
+    import sys
+    cmd = [sys.executable, os.path.abspath(__file__), '--worker', kind, '--model', model,
+           '--steps', str(args.steps), '--threads', str(args.threads)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return float(out.strip().splitlines()[-1])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--model', choices=['mlp', 'lenet', 'lstm', 'all'], default='mlp')
     ap.add_argument('--steps', type=int, default=30)
     ap.add_argument('--threads', type=int, default=os.cpu_count())
     ap.add_argument('--rounds', type=int, default=3, help='alternating timing rounds (best)')
+    ap.add_argument('--worker', choices=['distglu', 'pytorch', 'floor'], help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.worker:
+        return _worker(args)
 
-    import torch
-    from threadpoolctl import threadpool_limits
-    import distglu as mx
-    torch.set_num_threads(args.threads)
+    # Each framework runs in its own process (alternating, best of --rounds): in one
+    # process, one runtime's spinning worker threads would slow the other's down.
     models = ['mlp', 'lenet', 'lstm'] if args.model == 'all' else [args.model]
-    with threadpool_limits(args.threads):
-        for name in models:
-            rng = np.random.default_rng(0)
-            x_np, y_np = make_data(name, rng)
-            mx.random.seed(0)
-            dg = distglu_step_fn(name, mx, x_np, y_np)
-            pt = torch_step_fn(name, torch, x_np, y_np)
-            t_dg, t_pt = [], []
-            for _ in range(args.rounds):  # alternate so machine noise hits both alike
-                t_dg.append(time_steps(dg, args.steps))
-                t_pt.append(time_steps(pt, args.steps))
-            t_dg, t_pt = min(t_dg), min(t_pt)
-            print('%-6s threads=%d  distglu %7.2f steps/s   pytorch %7.2f steps/s   '
-                  'ratio distglu/pytorch = %.2fx' % (name, args.threads, 1 / t_dg, 1 / t_pt,
-                                                     t_pt / t_dg))
+    for name in models:
+        t_dg, t_pt, t_floor = [], [], []
+        for _ in range(args.rounds):
+            t_dg.append(_run_worker('distglu', name, args))
+            t_pt.append(_run_worker('pytorch', name, args))
             if name == 'mlp':
-                t_floor = min(time_steps(gemm_floor_fn(x_np), args.steps)
-                              for _ in range(args.rounds))
-                print('       GEMM floor %7.2f steps/s: distglu runs at %.0f%% of the floor '
-                      '(%.2f ms of %.2f ms per step are outside the matrix products)'
-                      % (1 / t_floor, 100 * t_floor / t_dg, (t_dg - t_floor) * 1e3, t_dg * 1e3))
+                t_floor.append(_run_worker('floor', name, args))
+        t_dg, t_pt = min(t_dg), min(t_pt)
+        print('%-6s threads=%d  distglu %7.2f steps/s   pytorch %7.2f steps/s   '
+              'ratio distglu/pytorch = %.2fx' % (name, args.threads, 1 / t_dg, 1 / t_pt,
+                                                 t_pt / t_dg))
+        if t_floor:
+            t_floor = min(t_floor)
+            print('       GEMM floor %7.2f steps/s: distglu runs at %.0f%% of the floor '
+                  '(%.2f ms of %.2f ms per step are outside the matrix products)'
+                  % (1 / t_floor, 100 * t_floor / t_dg, (t_dg - t_floor) * 1e3, t_dg * 1e3))
 
 
 if __name__ == '__main__':
