@@ -29,6 +29,11 @@ def _cases():
         ('maxpool3x3_s2', 'pool', (16, 64, 56, 56), ((3, 3), (2, 2), (1, 1), 'max')),
         ('avgpool2x2_s2', 'pool', (16, 64, 56, 56), ((2, 2), (2, 2), (0, 0), 'avg')),
         ('global_avg', 'pool', (16, 512, 7, 7), (None, None, None, 'avg')),
+        # the LeNet of benchmarks/train_step.py (issue 4)
+        ('lenet_conv1', 'conv', (128, 1, 28, 28), (20, (5, 5), (1, 1), (0, 0), (1, 1), 1)),
+        ('lenet_conv2', 'conv', (128, 20, 12, 12), (50, (5, 5), (1, 1), (0, 0), (1, 1), 1)),
+        ('lenet_pool1', 'pool', (128, 20, 24, 24), ((2, 2), (2, 2), (0, 0), 'max')),
+        ('lenet_pool2', 'pool', (128, 50, 8, 8), ((2, 2), (2, 2), (0, 0), 'max')),
     ]
 
 

@@ -893,3 +893,317 @@ def test_conv_pool_on_gpu(rng):
         grads.append([u.asnumpy()] + [v.grad.asnumpy() for v in (xs, ws, bs)])
     for a, b_ in zip(*grads):
         np.testing.assert_allclose(a, b_, rtol=1e-4, atol=1e-4)
+
+
+# ----------------------------------------------------------------------------- lowerings
+# Convolution lowers through channel-last columns ('cl'), per-sample channel-first columns
+# ('nb') or whole-batch channel-first columns ('cf', the one grouped convolutions use);
+# each must give the same values and gradients, with wide rows on and off.
+
+LOWERINGS = ['cl', 'nb', 'cf']
+
+
+@pytest.fixture(params=[(low, rows) for low in LOWERINGS for rows in ('wide', 'narrow')],
+                ids=lambda p: '%s-%s' % p)
+def lowering(request, monkeypatch):
+    """Force one lowering (grouped convolutions always take 'cf') and the row mode."""
+    low, rows = request.param
+    real = conv_module._lowering
+
+    def forced(geo, c, *rest):
+        real(geo, c, *rest)     # the real choice still runs (it must not fail)
+        return low if geo.groups == 1 else 'cf'
+    monkeypatch.setattr(conv_module, '_lowering', forced)
+    monkeypatch.setattr(conv_module, '_WIDE_BUDGET', 1e9 if rows == 'wide' else -1.0)
+    if rows == 'wide':      # per-sample columns take wide rows whenever allowed
+        monkeypatch.setattr(conv_module, '_plan_nb', lambda geo, c, f: conv_module._Plan(geo, f))
+    return low
+
+
+def _conv_grads(x, w, b, head, **kw):
+    xs, ws, bs = nd.array(x), nd.array(w), nd.array(b)
+    for v in (xs, ws, bs):
+        v.attach_grad()
+    with autograd.record():
+        y = nd.Convolution(xs, ws, bs, **kw)
+    y.backward(nd.array(head))
+    return y.asnumpy(), xs.grad.asnumpy(), ws.grad.asnumpy(), bs.grad.asnumpy()
+
+
+def _ref_conv_grads(x, w, head, s, d, p, g):
+    """Gradients of sum(conv(x, w) * head): one product per kernel offset and group."""
+    nsp = x.ndim - 2
+    xpad = np.pad(x, [(0, 0), (0, 0)] + [(q, q) for q in p])
+    gx = np.zeros(xpad.shape)
+    gw = np.zeros(w.shape)
+    o = head.shape[2:]
+    cg, fg = x.shape[1] // g, w.shape[0] // g
+    for k in np.ndindex(*w.shape[2:]):
+        win = (slice(None), slice(None)) + tuple(
+            slice(k[i] * d[i], k[i] * d[i] + (o[i] - 1) * s[i] + 1, s[i]) for i in range(nsp))
+        for j in range(g):
+            cs, fs = slice(j * cg, (j + 1) * cg), slice(j * fg, (j + 1) * fg)
+            hj = head[:, fs].reshape(len(x), fg, -1)
+            xj = xpad[win][:, cs]
+            gw[(fs, slice(None)) + k] = np.einsum('nfo,nco->fc', hj, xj.reshape(len(x), cg, -1))
+            gx[win][:, cs] += np.einsum('nfo,fc->nco', hj,
+                                        w[(fs, slice(None)) + k]).reshape(xj.shape)
+    crop = (slice(None), slice(None)) + tuple(slice(q, q + n) for q, n in zip(p, x.shape[2:]))
+    return gx[crop], gw
+
+
+@pytest.mark.parametrize("case", range(len(CONV_CASES)))
+def test_lowerings_match_loops(rng, lowering, case):
+    xs, nf, k, s, d, p, g = CONV_CASES[case]
+    x = rng.standard_normal(xs).astype(np.float32)
+    w = rng.standard_normal((nf, xs[1] // g) + k).astype(np.float32)
+    b = rng.standard_normal(nf).astype(np.float32)
+    want = ref_conv(x, w, b, s, d, p, g)
+    head = rng.standard_normal(want.shape).astype(np.float32)
+    y, gx, gw, gb = _conv_grads(x, w, b, head, kernel=k, stride=s, dilate=d, pad=p,
+                                num_filter=nf, num_group=g)
+    assert y.dtype == gx.dtype == gw.dtype == gb.dtype == np.float32
+    np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-4)
+    rgx, rgw = _ref_conv_grads(x.astype(np.float64), w.astype(np.float64), head, s, d, p, g)
+    np.testing.assert_allclose(gx, rgx, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(gw, rgw, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(gb, head.sum(axis=(0,) + tuple(range(2, head.ndim))),
+                               rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("case", [0, 2, 3, 6, 8, 9])
+def test_lowerings_numeric_gradients(rng, lowering, case):
+    xs, nf, k, s, d, p, g = CONV_CASES[case]
+    x = rng.standard_normal(xs)
+    w = rng.standard_normal((nf, xs[1] // g) + k)
+    b = rng.standard_normal(nf)
+
+    def fn(x_, w_, b_):
+        return nd.Convolution(x_, w_, b_, kernel=k, stride=s, dilate=d, pad=p, num_filter=nf,
+                              num_group=g)
+    check_numeric_gradient(fn, [x, w, b], rtol=1e-5, atol=1e-7,
+                           out_grad=rng.standard_normal(fn(*[nd.array(a) for a in
+                                                             (x, w, b)]).shape))
+
+
+@pytest.mark.parametrize("case", range(len(DECONV_CASES)))
+def test_lowerings_deconvolution(rng, lowering, case):
+    xs, nf, k, s, d, p, a, g = DECONV_CASES[case]
+    x = rng.standard_normal(xs)
+    w = rng.standard_normal((xs[1], nf // g) + k)
+    b = rng.standard_normal(nf)
+    y = nd.Deconvolution(nd.array(x), nd.array(w), nd.array(b), kernel=k, stride=s, dilate=d,
+                         pad=p, adj=a, num_filter=nf, num_group=g, no_bias=False)
+    np.testing.assert_allclose(y.asnumpy(), ref_deconv(x, w, b, s, d, p, a, g), rtol=1e-4,
+                               atol=1e-4)
+    if case in (0, 2, 6):
+        def fn(x_, w_):
+            return nd.Deconvolution(x_, w_, kernel=k, stride=s, dilate=d, pad=p, adj=a,
+                                    num_filter=nf, num_group=g)
+        check_numeric_gradient(fn, [x, w], rtol=1e-5, atol=1e-7,
+                               out_grad=rng.standard_normal(y.shape))
+
+
+@pytest.mark.parametrize("case", range(len(CONV_CASES)))
+def test_lowerings_strided_views_stay_inside_their_buffers(rng, lowering, monkeypatch, case):
+    test_strided_views_stay_inside_their_buffers(rng, lowering, monkeypatch, case)
+
+
+@pytest.mark.parametrize("layout,xs,ws,kw", [
+    ('NHWC', (2, 6, 5, 8), (4, 3, 2, 8), dict(kernel=(3, 2), stride=(2, 1), pad=(1, 0),
+                                              num_filter=4)),
+    ('NWC', (2, 9, 6), (5, 3, 6), dict(kernel=(3,), dilate=(2,), num_filter=5, no_bias=True)),
+    ('NDHWC', (1, 4, 5, 4, 3), (3, 2, 3, 2, 3), dict(kernel=(2, 3, 2), pad=(1, 1, 0),
+                                                     num_filter=3, no_bias=True)),
+])
+def test_lowerings_channel_last_layout(rng, lowering, layout, xs, ws, kw):
+    nsp = len(xs) - 2
+    to_cf = (0, nsp + 1) + tuple(range(1, nsp + 1))
+    x = rng.standard_normal(xs).astype(np.float32)
+    w = rng.standard_normal(ws).astype(np.float32)
+    b = rng.standard_normal(kw['num_filter']).astype(np.float32)
+    args = [nd.array(x), nd.array(w)] + ([] if kw.get('no_bias') else [nd.array(b)])
+    for v in args:
+        v.attach_grad()
+    with autograd.record():
+        y = nd.Convolution(*args, layout=layout, **kw)
+    head = rng.standard_normal(y.shape).astype(np.float32)
+    y.backward(nd.array(head))
+    to_cl = (0,) + tuple(range(2, nsp + 2)) + (1,)
+    want = ref_conv(x.transpose(to_cf), w.transpose(to_cf),
+                    None if kw.get('no_bias') else b, kw.get('stride', (1,) * nsp),
+                    kw.get('dilate', (1,) * nsp), kw.get('pad', (0,) * nsp), 1)
+    assert y.asnumpy().flags.c_contiguous and args[0].grad.asnumpy().dtype == np.float32
+    np.testing.assert_allclose(y.asnumpy(), want.transpose(to_cl), rtol=1e-4, atol=1e-4)
+    rgx, rgw = _ref_conv_grads(x.transpose(to_cf).astype(np.float64),
+                               w.transpose(to_cf).astype(np.float64), head.transpose(to_cf),
+                               kw.get('stride', (1,) * nsp), kw.get('dilate', (1,) * nsp),
+                               kw.get('pad', (0,) * nsp), 1)
+    np.testing.assert_allclose(args[0].grad.asnumpy(), rgx.transpose(to_cl), rtol=1e-4,
+                               atol=1e-4)
+    np.testing.assert_allclose(args[1].grad.asnumpy(), rgw.transpose(to_cl), rtol=1e-4,
+                               atol=1e-4)
+
+
+def test_lowerings_second_order(rng, lowering):
+    """create_graph through an ungrouped convolution, against finite differences."""
+    x0 = rng.standard_normal((2, 3, 5, 4))
+    w0 = rng.standard_normal((2, 3, 2, 3))
+    r = nd.array(rng.standard_normal((2, 2, 2, 4)), dtype='float64')
+    kw = dict(kernel=(2, 3), stride=(2, 1), pad=(0, 1), num_filter=2, no_bias=True)
+
+    def grads(wv, create_graph):
+        x = nd.array(x0, dtype='float64')
+        w = nd.array(wv, dtype='float64')
+        x.attach_grad()
+        w.attach_grad()
+        with autograd.record():
+            h = (nd.Convolution(x, w, **kw) * r).sum()
+            gx = autograd.grad(h, [x], create_graph=create_graph)[0]
+            loss = (gx * gx).sum()
+        return loss, w
+
+    loss, w = grads(w0, True)
+    loss.backward()
+    num = np.zeros_like(w0)
+    eps = 1e-6
+    for i in np.ndindex(*w0.shape):
+        wp, wm = w0.copy(), w0.copy()
+        wp[i] += eps
+        wm[i] -= eps
+        num[i] = (float(grads(wp, False)[0].asnumpy()[0])
+                  - float(grads(wm, False)[0].asnumpy()[0])) / (2 * eps)
+    np.testing.assert_allclose(w.grad.asnumpy(), num, rtol=1e-5, atol=1e-7)
+
+
+def test_lowering_choice():
+    def geo(c_sp, o_sp, k=(5, 5), s=(1, 1), d=(1, 1), groups=1):
+        return conv_module._Geometry(k, s, d, (0, 0), groups, c_sp, o_sp, False)
+    lenet1 = geo((28, 28), (24, 24))
+    lenet2 = geo((12, 12), (8, 8))
+    assert conv_module._lowering(lenet1, 1) == 'nb'        # 5-element window rows
+    assert conv_module._lowering(lenet2, 20) == 'cl'       # 100-element window rows
+    assert conv_module._lowering(geo((12, 12), (8, 8), d=(1, 2)), 20) == 'nb'  # rows of C
+    assert conv_module._lowering(lenet2, 64) == 'cl'
+    assert conv_module._lowering(lenet2, 20, True) == 'cl'          # rows of 8
+    wide_rows = geo((28, 28), (28, 28), k=(3, 3))
+    assert conv_module._lowering(wide_rows, 64) == 'cl'
+    assert conv_module._lowering(wide_rows, 64, True) == 'nb'      # rows of 28
+    assert conv_module._lowering(geo((12, 12), (8, 8), groups=2), 20) == 'cf'
+    # 1x1, stride 1, no padding: the input is its own (per-sample) columns
+    assert conv_module._lowering(geo((7, 7), (7, 7), k=(1, 1)), 512) == 'nb'
+    assert conv_module._lowering(geo((7, 7), (4, 4), k=(1, 1), s=(2, 2)), 512) == 'cl'
+    assert not conv_module._Plan(geo((7, 7), (7, 7), k=(1, 1)), 1).wide
+    # per-sample columns: wide rows only where the rows are short and the filters few
+    assert not conv_module._plan_nb(lenet1, 1, 20).wide
+    assert conv_module._plan_nb(geo((6, 6), (2, 2), k=(5, 5)), 1, 2).wide
+
+
+# ----------------------------------------------------------------------------- max pooling
+# The gradient goes to the first maximum of each window in row-major window order; the
+# disjoint windows (stride >= kernel) take a path of their own.
+
+def ref_max_pool_grad(x, g, kernel, stride, pad, convention='valid'):
+    nsp = x.ndim - 2
+    s_in = x.shape[2:]
+    dx = np.zeros(x.shape)
+    o = g.shape[2:]
+    for oi in np.ndindex(*o):
+        start = [oi[i] * stride[i] - pad[i] for i in range(nsp)]
+        best = None
+        for ki in np.ndindex(*kernel):
+            pos = tuple(start[i] + ki[i] for i in range(nsp))
+            if any(p < 0 or p >= s_in[i] for i, p in enumerate(pos)):
+                continue
+            v = x[(slice(None), slice(None)) + pos]
+            if best is None:
+                best, arg = v.copy(), np.array(np.broadcast_to(np.array(pos), v.shape + (nsp,)))
+            else:
+                better = v > best
+                best = np.where(better, v, best)
+                arg[better] = pos
+        if best is None:        # a window wholly in the padding: its gradient is dropped
+            continue
+        for n, c in np.ndindex(*x.shape[:2]):
+            dx[(n, c) + tuple(arg[n, c])] += g[(n, c) + oi]
+    return dx
+
+
+@pytest.mark.parametrize("xs,k,s,p,convention", [
+    ((2, 3, 8, 8), (2, 2), (2, 2), (0, 0), 'valid'),      # windows tile the input
+    ((2, 2, 9, 7), (2, 2), (2, 2), (0, 0), 'valid'),      # the last row/column is left out
+    ((1, 3, 8, 7), (2, 2), (2, 2), (1, 0), 'full'),       # windows reach past the padding
+    ((2, 2, 10, 9), (2, 3), (3, 3), (0, 1), 'valid'),     # gaps between windows
+    ((1, 2, 7, 6), (3, 3), (2, 2), (1, 1), 'valid'),      # overlapping windows
+    ((2, 2, 9), (3,), (3,), (0,), 'valid'),
+    ((1, 2, 4, 6, 4), (2, 3, 2), (2, 3, 2), (0, 0, 0), 'valid'),
+])
+def test_max_pooling_gradient_goes_to_first_maximum(rng, xs, k, s, p, convention):
+    # few distinct values: many ties, as after a ReLU
+    x = np.maximum(rng.integers(-3, 3, xs), 0).astype(np.float32)
+    xv = nd.array(x)
+    xv.attach_grad()
+    with autograd.record():
+        y = nd.Pooling(xv, kernel=k, stride=s, pad=p, pool_type='max',
+                       pooling_convention=convention)
+    head = rng.standard_normal(y.shape).astype(np.float32)
+    y.backward(nd.array(head))
+    assert xv.grad.dtype == np.float32
+    np.testing.assert_allclose(xv.grad.asnumpy(),
+                               ref_max_pool_grad(x, head, k, s, p, convention), rtol=1e-6)
+    np.testing.assert_allclose(y.asnumpy(), ref_pool(x, k, s, p, 'max', convention))
+
+
+def test_max_pooling_nan_windows_get_no_gradient():
+    x = np.array([[[[1, np.nan, 2, 0], [0, 3, 5, 5]]]], dtype=np.float32)
+    xv = nd.array(x)
+    xv.attach_grad()
+    with autograd.record():
+        y = nd.Pooling(xv, kernel=(2, 2), stride=(2, 2), pool_type='max')
+    y.backward(nd.array([[[[10, 20]]]]))
+    assert np.isnan(y.asnumpy()[0, 0, 0, 0]) and y.asnumpy()[0, 0, 0, 1] == 5
+    assert xv.grad.asnumpy()[0, 0].tolist() == [[0, 0, 0, 0], [0, 0, 20, 0]]
+
+
+@pytest.mark.parametrize("k,s,p", [((2, 2), (2, 2), (0, 0)), ((3, 3), (2, 2), (1, 1))])
+def test_max_pooling_gradient_without_recorded_indices(rng, k, s, p):
+    """The backward finds the first maxima itself when the forward kept none."""
+    from distglu.ndarray.ops import pool as pool_module
+    x = np.maximum(rng.integers(-2, 3, (2, 3, 7, 6)), 0).astype(np.float32)
+    xv = nd.array(x)
+    xv.attach_grad()
+    with autograd.record():
+        y = nd.Pooling(xv, kernel=k, stride=s, pad=p, pool_type='max')
+    head = rng.standard_normal(y.shape).astype(np.float32)
+    y.backward(nd.array(head))
+    spec = pool_module._pool_spec(xv, k, 'max', False, 'valid', s, p, None, None, None)
+    dx = pool_module._pool_grad(np, head, x, y.asnumpy(), spec)
+    np.testing.assert_array_equal(dx, xv.grad.asnumpy())
+    np.testing.assert_allclose(dx, ref_max_pool_grad(x, head, k, s, p), rtol=1e-6)
+
+
+# ----------------------------------------------------------------------------- GPU
+
+@pytest.mark.skipif(distglu.num_gpus() == 0, reason="needs a GPU")
+@pytest.mark.parametrize("low", LOWERINGS)
+def test_lowerings_on_gpu(rng, monkeypatch, low):
+    monkeypatch.setattr(conv_module, '_lowering', lambda geo, c, *rest: low if geo.groups == 1
+                        else 'cf')
+    x = rng.standard_normal((3, 8, 9, 7)).astype(np.float32)
+    w = rng.standard_normal((6, 8, 3, 3)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    kw = dict(kernel=(3, 3), pad=(1, 0), num_filter=6)
+    res = []
+    for c in (distglu.cpu(), distglu.gpu(0)):
+        xs, ws, bs = (nd.array(v, ctx=c) for v in (x, w, b))
+        for v in (xs, ws, bs):
+            v.attach_grad()
+        with autograd.record():
+            y = nd.Convolution(xs, ws, bs, **kw)
+            z = nd.Pooling(y, kernel=(2, 2), stride=(2, 2), pool_type='max')
+            u = nd.Deconvolution(z, nd.array(w[:, :4], ctx=c), kernel=(3, 3), stride=(2, 2),
+                                 num_filter=4)
+        u.backward()
+        res.append([u.asnumpy()] + [v.grad.asnumpy() for v in (xs, ws, bs)])
+    for a, b_ in zip(*res):
+        np.testing.assert_allclose(a, b_, rtol=1e-4, atol=1e-4)

@@ -1,18 +1,22 @@
 """Convolution and transposed convolution (``nd.Convolution``, ``nd.Deconvolution``).
 
-Both lower to strided windows and one matrix product. With ``S`` the input's spatial
-size, ``O`` the output's, ``K`` the kernel's and ``G`` the groups:
+Both lower to strided windows and matrix products. With ``S`` the input's spatial
+size, ``O`` the output's, ``K`` the kernel's and ``G`` the groups, three bilinear kernels:
 
-- ``im2col``: an ``as_strided`` view of the padded input, shaped (C, *K, N, *O), copied
-  once into a contiguous column matrix (C*K, N*O);
-- forward ``F(x, w)``: one GEMM  w (G, F/G, C/G*K) @ cols (G, C/G*K, N*O);
-- ``D(g, w)`` (gradient w.r.t. the input, also the forward of Deconvolution): one GEMM
-  into columns, then ``col2im``: an accumulation over the K kernel offsets only;
-- ``W(g, x)`` (gradient w.r.t. the weight): one GEMM  g (G, F/G, N*O) @ cols^T.
+- forward ``F(x, w)``: im2col (an ``as_strided`` view of the padded input, copied once
+  into a column matrix), then one GEMM of the weight with the columns;
+- ``D(g, w)`` (gradient w.r.t. the input, also the forward of Deconvolution): GEMMs of
+  g with the weight into columns, then ``col2im``: an accumulation over the K kernel
+  offsets only;
+- ``W(g, x)`` (gradient w.r.t. the weight): one GEMM of g with the columns of x.
 
-The three are bilinear and each one's vector-Jacobian product is made of the other two,
-so they are also recorded as differentiable operators when a backward pass runs with
-``create_graph=True`` (second-order gradients through convolution).
+Which layout the columns take (channel-last (N*O, K*C), per sample (N, C*K, O), or
+whole-batch (C*K, N*O)) is chosen per kernel and shape so that the copies run over long
+contiguous rows; see the comment above :func:`_lowering`.
+
+Each kernel's vector-Jacobian product is made of the other two, so they are also
+recorded as differentiable operators when a backward pass runs with ``create_graph=True``
+(second-order gradients through convolution).
 
 Groups are a batched matmul over the group axis. Everything stays in the input's dtype
 and array module (NumPy or CuPy: the same code). Pooling and UpSampling live in
@@ -209,22 +213,25 @@ def _check_weight(opname, weight, first, second, k, last, what):
 # strides (possibly views of a channel-last buffer); the operators make them contiguous
 # in the layout they hand out.
 #
-# Three lowerings, chosen per call by :func:`_lowering` (each does one GEMM, or one
-# batched GEMM, for the multiply-adds; they differ in which copies they need):
+# Three lowerings, chosen per kernel by :func:`_lowering`. Their matrix products do the
+# same multiply-adds; they differ in the copies around them, and NumPy copies at about
+# a pass over 8 elements per contiguous run, so short runs dominate small layers:
 #
-# - channel-last (``'cl'``, groups == 1 and long channel runs): the input is copied once
-#   to (N, *P, C) and the columns are (N*O, K*C): each window row is K[-1]*C contiguous
-#   elements, so im2col is a copy of long runs. The forward is cols @ w^T, giving the
+# - channel-last (``'cl'``, groups == 1 and window rows of at least _CL_MIN_RUN
+#   elements): the input is copied once to (N, *P, C) and the columns are (N*O, K*C),
+#   each window row K[-1]*C contiguous elements. The forward is cols @ w^T, giving the
 #   output channel-last (one transposing copy back, free for channel-last layouts); the
-#   data gradient is prod(K) GEMMs (N*O, F) @ (F, C), one per kernel offset, each of
-#   whose results is added into the channel-last input gradient with (O[-1], C) runs;
-#   the weight gradient is g^T @ cols.
-# - channel-first batched over N (``'nb'``, groups == 1, few channels): columns
-#   (N, C*K, O) and one GEMM per sample: the forward's result is already (N, F, O), the
-#   weight gradient is the sum over samples of (F, O) @ (O, C*K) products, g needs no
-#   transposition.
-# - channel-first, one GEMM over the whole batch (``'cf'``, groups > 1): columns
-#   (C*K, N*O), a batched matmul over the groups.
+#   data gradient is prod(K) GEMMs (N*O, F) @ (F, C), one per kernel offset, each result
+#   added at once into the channel-last input gradient in (O[-1]*C)-element runs (one
+#   GEMM into (N*O, K*C) columns would leave col2im runs of C elements); the weight
+#   gradient is g^T @ cols.
+# - channel-first per sample (``'nb'``, groups == 1: few channels, 1x1 kernels, or the
+#   forward when output rows are long): columns (N, C*K, O) and one GEMM per sample.
+#   The forward's result is already (N, F, O); a 1x1 stride-1 kernel needs no copy at
+#   all; the weight gradient sums per-sample (F, O) @ (O, C*K) products (when F <= O,
+#   so those take no more memory than the columns), g needs no transposition.
+# - channel-first over the whole batch (``'cf'``, groups > 1): columns (C*K, N*O), a
+#   batched matmul over the groups.
 #
 # Wide rows (the channel-first lowerings): when the last two spatial strides are 1, the
 # output can be computed on rows as wide as the padded input (the extra columns are
@@ -242,14 +249,30 @@ _WIDE_BUDGET = 6.0
 # channel-last lowering when groups == 1 and a window row (K[-1]*C elements, or C when
 # the last axis is dilated) has at least this many elements
 _CL_MIN_RUN = 32
+# the forward product takes per-sample columns when an output row has this many elements
+_NB_MIN_ROW = 24
 
 
-def _lowering(geo, c):
-    """'cl', 'nb' or 'cf' (see above) for a convolution with ``c`` input channels."""
+def _lowering(geo, c, forward=False):
+    """'cl', 'nb' or 'cf' (see above) for a convolution with ``c`` input channels.
+
+    ``forward``: for the forward product, which needs no col2im: there the per-sample
+    columns also win when their rows (O[-1] elements) are long, as they save the
+    channel-last lowering's two transposing copies (of the input and of the output).
+    """
     if geo.groups != 1:
         return 'cf'
+    if _pointwise(geo):
+        return 'nb'         # the input is its own columns: no copy at all
     run = c * geo.kernel[-1] if geo.dilate[-1] == 1 else c
-    return 'cl' if run >= _CL_MIN_RUN else 'nb'
+    if run < _CL_MIN_RUN or (forward and geo.out_sp[-1] >= _NB_MIN_ROW):
+        return 'nb'
+    return 'cl'
+
+
+def _pointwise(geo):
+    """A 1x1 kernel, stride 1, no padding: the columns of sample n are x[n] itself."""
+    return (max(geo.kernel) == 1 and max(geo.stride) == 1 and not any(geo.pad))
 
 
 def _as_strided(xp, a, shape, strides):
@@ -275,7 +298,9 @@ class _Plan:
         nsp = len(geo.kernel)
         self.psp = tuple(geo.in_sp[i] + 2 * geo.pad[i] for i in range(nsp))
         o = geo.out_sp
+        # (rows as wide as the output already merge: nothing to gain)
         self.wide = (nsp >= 2 and geo.stride[-1] == 1 and geo.stride[-2] == 1
+                     and self.psp[-1] != o[-1]
                      and filters_per_group * (self.psp[-1] / o[-1] - 1) < _WIDE_BUDGET)
         if self.wide:
             self.o_ext = o[:-1] + (self.psp[-1],)
@@ -361,16 +386,18 @@ def _conv_D_cl(xp, g, w, geo):
     c = w.shape[1]
     gl = _cl_rows(xp, g)                                        # (N*O, F)
     kaxes = tuple(range(2, nsp + 2))
-    wk = xp.ascontiguousarray(w.transpose(kaxes + (0, 1))).reshape(-1, f, c)  # (K, F, C)
-    dcols = xp.matmul(gl, wk)                                   # (K, N*O, C)
+    wk = xp.ascontiguousarray(w.transpose(kaxes + (0, 1)))      # (*K, F, C)
     psp = tuple(geo.in_sp[i] + 2 * geo.pad[i] for i in range(nsp))
     buf = xp.zeros((n,) + psp + (c,), dtype=g.dtype)
     o, s, d = geo.out_sp, geo.stride, geo.dilate
-    rows = (n,) + o + (c,)
-    for j, k in enumerate(_kernel_offsets(geo.kernel)):
-        dst = buf[(slice(None),) + tuple(slice(k[i] * d[i], k[i] * d[i] + (o[i] - 1) * s[i] + 1,
-                                               s[i]) for i in range(nsp))]
-        dst += dcols[j].reshape(rows)
+    # per kernel offset: one (N*O, F) @ (F, C) product, added at once into the windows
+    # (the product is still in cache, and no (K, N*O, C) intermediate)
+    part = xp.empty((gl.shape[0], c), dtype=g.dtype)
+    rows = part.reshape((n,) + o + (c,))
+    for k in _kernel_offsets(geo.kernel):
+        xp.matmul(gl, wk[k], out=part)
+        buf[(slice(None),) + tuple(slice(k[i] * d[i], k[i] * d[i] + (o[i] - 1) * s[i] + 1, s[i])
+                                   for i in range(nsp))] += rows
     return buf[_interior(geo, 1)].transpose(_to_cf(nsp))
 
 
@@ -435,6 +462,8 @@ def _col2im(xp, dcols, geo, plan, n, c, dtype, batch_first=False):
 
     One vectorised add per kernel offset (prod(K) iterations).
     """
+    if batch_first and _pointwise(geo) and not plan.wide:
+        return dcols.reshape((n, c) + geo.in_sp)        # nothing overlaps: the identity
     nsp = len(geo.kernel)
     psp = plan.psp
     size = n * c * _prod(psp)
@@ -490,6 +519,22 @@ def _bmm(xp, a, b):
     return xp.matmul(a, b)
 
 
+def _plan_nb(geo, c, f):
+    """The :class:`_Plan` of the batched-over-N lowering.
+
+    There wide rows also cost a pass over the output (the crop, and the zero-extended
+    copy of g in the gradients) while narrow rows cost NumPy's per-row overhead on the
+    N*C*prod(K)*prod(O[:-1]) rows of im2col (measured: about as much as a pass over 8
+    elements each); wide rows only where that overhead is the larger.
+    """
+    plan = _Plan(geo, f)
+    if plan.wide and f * geo.out_sp[-1] >= 8 * c * _prod(geo.kernel):
+        plan.wide = False
+        plan.o_ext = geo.out_sp
+        plan.tail = 0
+    return plan
+
+
 def _crop_wide(y, geo, plan):
     return y[..., :geo.out_sp[-1]] if plan.o_ext != geo.out_sp else y
 
@@ -499,14 +544,15 @@ def _conv_F(xp, x, w, geo):
     n, c = x.shape[:2]
     f = w.shape[0]
     grp = geo.groups
-    low = _lowering(geo, c)
+    low = _lowering(geo, c, True)
     if low == 'cl':
         return _conv_F_cl(xp, x, w, geo)
-    plan = _Plan(geo, f // grp)
     if low == 'nb':
+        plan = _plan_nb(geo, c, f)
         cols = _im2col_nb(xp, x, geo, plan)                     # (N, C*K, O)
         y = xp.matmul(w.reshape(f, -1), cols)                   # (N, F, O)
         return _crop_wide(y.reshape((n, f) + plan.o_ext), geo, plan)
+    plan = _Plan(geo, f // grp)
     cols = _im2col(xp, x, geo, plan)
     y = _bmm(xp, w.reshape(grp, f // grp, -1), cols.reshape(grp, -1, cols.shape[1]))
     y = y.reshape((f, n) + plan.o_ext)
@@ -522,11 +568,12 @@ def _conv_D(xp, g, w, geo):
     low = _lowering(geo, c)
     if low == 'cl':
         return _conv_D_cl(xp, g, w, geo)
-    plan = _Plan(geo, f // grp)
     if low == 'nb':
+        plan = _plan_nb(geo, c, f)
         gm = _g_matrix_nb(xp, g, geo, plan)                     # (N, F, O)
         dcols = xp.matmul(w.reshape(f, -1).T, gm)               # (N, C*K, O)
         return _col2im(xp, dcols, geo, plan, n, c, g.dtype, True)
+    plan = _Plan(geo, f // grp)
     gm = _g_matrix(xp, g, grp, geo, plan)                       # (G, F/G, N*O)
     wm = w.reshape(grp, f // grp, -1)                           # (G, F/G, C/G*K)
     dcols = _bmm(xp, wm.transpose(0, 2, 1), gm)                 # (G, C/G*K, N*O)
@@ -541,14 +588,15 @@ def _conv_W(xp, g, x, geo):
     low = _lowering(geo, c)
     if low == 'cl':
         return _conv_W_cl(xp, g, x, geo)
-    plan = _Plan(geo, f // grp)
-    if low == 'nb' and f <= _prod(plan.o_ext):
+    if low == 'nb' and f <= _prod(geo.out_sp):
         # one (F, O) @ (O, C*K) product per sample, summed: the per-sample results take
         # no more memory than the columns
+        plan = _plan_nb(geo, c, f)
         gm = _g_matrix_nb(xp, g, geo, plan)                     # (N, F, O)
         cols = _im2col_nb(xp, x, geo, plan)                     # (N, C*K, O)
         dw = xp.matmul(gm, cols.transpose(0, 2, 1)).sum(axis=0)  # (F, C*K)
         return dw.reshape((f, c // grp) + geo.kernel)
+    plan = _Plan(geo, f // grp)
     gm = _g_matrix(xp, g, grp, geo, plan)                       # (G, F/G, N*O)
     cols = _im2col(xp, x, geo, plan)
     cols = cols.reshape(grp, -1, cols.shape[1])                 # (G, C/G*K, N*O)
@@ -574,9 +622,11 @@ def _kernel_vjp(xp, kind, u, a, b, geo, need):
     else:
         def call(k, p, q):
             return _RAW[k](xp, p, q, geo)
-    if (kind != 'W' and need[0] and need[1] and not _is_nd(xp)
-            and _lowering(geo, a.shape[1] if kind == 'F' else b.shape[1] * geo.groups) == 'cl'):
-        u = _as_cl(xp, u)       # both kernels read u channel-last: transpose it once
+    if kind != 'W' and need[0] and need[1] and not _is_nd(xp):
+        # F's vjp: D(u, w) and W(u, x) read u as g; D's: F(u, w) and W(g, u) as x
+        c = a.shape[1] if kind == 'F' else b.shape[1] * geo.groups
+        if _lowering(geo, c) == 'cl' and (kind == 'F' or _lowering(geo, c, True) == 'cl'):
+            u = _as_cl(xp, u)   # both kernels read u channel-last: transpose it once
     if kind == 'F':       # a = x, b = w
         return (call('D', u, b) if need[0] else None, call('W', u, a) if need[1] else None)
     if kind == 'D':       # a = g, b = w
@@ -639,7 +689,8 @@ def _layer_bwd(kind_fwd):
             return gx, gw
         gb = None
         if need[2]:
-            gb = xp.sum(g, axis=(0,) + tuple(range(2, nsp + 2)))
+            # over the batch first: contiguous rows, then each channel's plane
+            gb = xp.sum(xp.sum(g, axis=0), axis=tuple(range(1, nsp + 1)))
         return gx, gw, gb
     return bwd
 

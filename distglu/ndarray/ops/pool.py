@@ -3,13 +3,15 @@
 Pooling works on strided slices of the (padded) input: one vectorised maximum/add per
 kernel offset (prod(kernel) iterations, never a loop over pixels, batch items or
 channels); global pooling is one reduction. Max-pooling's gradient goes to the first
-maximum of each window in row-major window order, as MXNet's CPU operator.
+maximum of each window in row-major window order, as MXNet's CPU operator: a recorded
+forward finds it (a small index per window, kept for the backward).
 Re-exported from ``conv.py``, which the ops package imports.
 """
 import itertools
 
 import numpy as np
 
+from ... import autograd as _ag
 from ...base import DistGluError
 from ..ndarray import NDArray
 from ._core import _result, _write_out, _xp
@@ -82,6 +84,44 @@ def _window_reduce(xp, xpd, spec, op):
     for sl in slices[1:]:
         op(acc, xpd[sl], out=acc)
     return acc
+
+
+def _max_indexed(xp, xpd, spec):
+    """Max pooling that also gives, per window, the offset (row-major window order) of
+    its first maximum: the element its gradient goes to.
+
+    The windows' elements are copied once into contiguous planes (one per offset), so
+    the maximum and the comparisons run on contiguous arrays; the backward then only
+    compares the small index array. Windows with no element equal to their maximum (a
+    NaN) get the offset count, which matches no offset (no gradient), as the comparison
+    of x with the maximum gives.
+    """
+    slices = spec.slices
+    k = len(slices)
+    shape = xpd.shape[:2] + spec.out_sp
+    planes = xp.empty((k,) + shape, dtype=xpd.dtype)
+    for i, sl in enumerate(slices):
+        planes[i] = xpd[sl]
+    y = planes[0].copy()
+    for i in range(1, k):
+        xp.maximum(y, planes[i], out=y)
+    itype = np.uint8 if k < 255 else (np.uint16 if k < 65535 else np.int32)
+    idx = xp.zeros(shape, dtype=itype)
+    hit = xp.empty(shape, dtype=bool)
+    free = xp.empty(shape, dtype=bool)     # no maximum found yet
+    term = xp.empty(shape, dtype=itype)
+    for i in range(k):
+        xp.equal(planes[i], y, out=hit)
+        if i == 0:
+            xp.logical_not(hit, out=free)
+            continue
+        hit &= free
+        free ^= hit
+        xp.multiply(hit, itype(i), out=term)
+        idx += term
+    xp.multiply(free, itype(k), out=term)
+    idx += term
+    return y, idx
 
 
 def _scatter(xp, gg, spec, dtype):
@@ -163,7 +203,8 @@ def _pool_fwd(xp, x, spec):
     return y
 
 
-def _pool_bwd(xp, g, ins, out, spec):
+def _pool_bwd(xp, g, ins, out, attrs):
+    spec, idx = attrs
     if _is_nd(xp):
         raise DistGluError("Pooling: second-order gradients (create_graph=True) through "
                            "Pooling are not supported")
@@ -174,15 +215,28 @@ def _pool_bwd(xp, g, ins, out, spec):
         g = g.transpose(_to_cf(nsp))
         if out is not None:
             out = out.transpose(_to_cf(nsp))
-    dx = _pool_grad(xp, g, x, out, spec)
+    dx = _pool_grad(xp, g, x, out, spec, idx)
     if spec.last:
         dx = dx.transpose(_to_cl(nsp))
     return (dx,)
 
 
-def _pool_grad(xp, g, x, y, spec):
+def _pool_grad(xp, g, x, y, spec, idx=None):
     kind = spec.kind
     dtype = x.dtype
+    if idx is not None:     # max pooling, first maxima found in the forward
+        dxp = (xp.empty if _disjoint(spec) and _tiles(spec) else xp.zeros)(
+            x.shape[:2] + spec.buf_sp, dtype=dtype)
+        hit = xp.empty(g.shape, dtype=bool)
+        share = None if _disjoint(spec) else xp.empty(g.shape, dtype=dtype)
+        for i, sl in enumerate(_offsets(spec)):
+            xp.equal(idx, i, out=hit)
+            if share is None:       # disjoint windows: write each share in place
+                xp.multiply(g, hit, out=dxp[sl])
+            else:
+                xp.multiply(g, hit, out=share)
+                dxp[sl] += share
+        return _crop(xp, dxp, spec) if spec.buf_sp != spec.in_sp else dxp
     if kind == 'max':
         if spec.is_global:
             n, c = x.shape[:2]
@@ -191,38 +245,9 @@ def _pool_grad(xp, g, x, y, spec):
             dx = xp.zeros(flat.shape, dtype=dtype)
             dx[xp.arange(n * c), idx] = g.reshape(-1)
             return dx.reshape(x.shape)
-        # in row-major offset order, each window's first element equal to its maximum
-        # takes the gradient; ``free`` marks windows whose maximum is not found yet
-        xpd = _padded(xp, x, spec, _lowest(dtype))
-        slices = _offsets(spec)
-        hit = xp.empty(y.shape, dtype=bool)
-        free = xp.empty(y.shape, dtype=bool)
-        last = len(slices) - 1
-        if _disjoint(spec):
-            # every buffer element is in at most one window: write each offset's share
-            # straight into its slice (zeros first only where windows leave gaps)
-            dxp = (xp.empty if _tiles(spec) else xp.zeros)(x.shape[:2] + spec.buf_sp,
-                                                            dtype=dtype)
-            for i, sl in enumerate(slices):
-                xp.equal(xpd[sl], y, out=hit)
-                if i:
-                    hit &= free
-                if i == 0:
-                    xp.logical_not(hit, out=free)
-                elif i < last:
-                    free ^= hit
-                xp.multiply(g, hit, out=dxp[sl])
-        else:
-            dxp = xp.zeros(x.shape[:2] + spec.buf_sp, dtype=dtype)
-            free[...] = True
-            part = xp.empty(y.shape, dtype=dtype)
-            for sl in slices:
-                xp.equal(xpd[sl], y, out=hit)
-                hit &= free
-                free ^= hit
-                xp.multiply(g, hit, out=part)
-                dxp[sl] += part
-        return _crop(xp, dxp, spec) if spec.buf_sp != spec.in_sp else dxp
+        # (a forward that was not recorded): find the first maxima now
+        idx = _max_indexed(xp, _padded(xp, x, spec, _lowest(dtype)), spec)[1]
+        return _pool_grad(xp, g, x, y, spec, idx)
     if kind == 'sum':
         gg = g
     elif kind == 'avg':
@@ -279,11 +304,17 @@ def Pooling(data=None, kernel=(), pool_type='max', global_pool=False, cudnn_off=
     nsp = len(spec.kernel)
     if spec.last:
         x = x.transpose(_to_cf(nsp))
-    y = _pool_fwd(xp, x, spec)
+    idx = None
+    if (spec.kind == 'max' and not spec.is_global and _ag._recording
+            and data._node is not None):
+        y, idx = _max_indexed(xp, _padded(xp, x, spec, _lowest(x.dtype)), spec)
+    else:
+        y = _pool_fwd(xp, x, spec)
     if spec.last:
         y = xp.ascontiguousarray(y.transpose(_to_cl(nsp)))
     res = _result(y, data._ctx, _pool_bwd, (data,), (data,),
-                  y if spec.kind in ('max', 'lp') else None, spec)
+                  y if spec.kind == 'lp' or (spec.kind == 'max' and idx is None) else None,
+                  (spec, idx))
     return _write_out(out, res)
 
 
