@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import distglu
 from distglu import nd, autograd
 from distglu.base import DistGluError
 from distglu.test_utils import check_numeric_gradient
@@ -639,3 +640,35 @@ def test_lrn_second_order_is_a_clear_error():
         y = nd.LRN(x, nsize=3).sum()
     with pytest.raises(DistGluError, match='LRN: second-order gradients'):
         autograd.grad([y], [x], create_graph=True)
+
+
+# ----------------------------------------------------------------------------- GPU
+
+@pytest.mark.skipif(distglu.num_gpus() == 0, reason='needs CuPy and a CUDA GPU')
+def test_norm_ops_on_gpu_match_cpu():
+    rs = np.random.RandomState(9)
+    x = rs.randn(4, 6, 3, 2).astype(np.float32)
+    og = rs.randn(4, 6, 3, 2).astype(np.float32)
+    p6 = [rs.rand(6).astype(np.float32) + 0.5, rs.randn(6).astype(np.float32)]
+    p2 = [a[:2] for a in p6]
+    cases = [
+        (lambda x, g, b, ctx: nd.BatchNorm(x, g, b, nd.zeros((6,), ctx=ctx),
+                                           nd.ones((6,), ctx=ctx), fix_gamma=False), p6),
+        (lambda x, g, b, ctx: nd.LayerNorm(x, g[:2], b[:2]), p6),
+        (lambda x, g, b, ctx: nd.InstanceNorm(x, g, b), p6),
+        (lambda x, g, b, ctx: nd.GroupNorm(x, g, b, num_groups=2), p2),
+        (lambda x, g, b, ctx: nd.L2Normalization(x, mode='channel') * g.sum() + b.sum(), p6),
+        (lambda x, g, b, ctx: nd.LRN(x, nsize=3) * g.sum() + b.sum(), p6),
+    ]
+    for fn, params in cases:
+        results = []
+        for ctx in (distglu.cpu(), distglu.gpu(0)):
+            arrays = [nd.array(a, ctx=ctx) for a in [x] + params]
+            for a in arrays:
+                a.attach_grad()
+            with autograd.record():
+                y = fn(*arrays, ctx)
+            y.backward(nd.array(og, ctx=ctx))
+            results.append([y.asnumpy()] + [a.grad.asnumpy() for a in arrays])
+        for c, g in zip(*results):
+            np.testing.assert_allclose(g, c, rtol=1e-4, atol=1e-5)

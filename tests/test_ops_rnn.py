@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import distglu
 from distglu import nd, autograd
 from distglu.base import DistGluError
 from distglu.ndarray.ops import rnn_op
@@ -588,6 +589,43 @@ def test_rnn_gradients_without_data_grad():
         np.testing.assert_array_equal(a, b)
 
 
+def test_rnn_live_graphs_keep_their_work_arrays():
+    """Work arrays are recycled through a pool: two live graphs, a retained graph and an
+    unrecorded call in between must not share (or lose) the arrays their backward reads."""
+    x1, p, h0, c0, gy, _, _ = _mx_inputs('lstm', 3, 2, 3, 2, 2, 2, None, 5)
+    x2 = x1[::-1].copy() * 0.5
+    kw = dict(state_size=2, num_layers=2, bidirectional=True, mode='lstm')
+
+    def grads_alone(xv):
+        a = [nd.array(v) for v in (xv, p, h0, c0)]
+        for v in a:
+            v.attach_grad()
+        with autograd.record():
+            y = nd.RNN(*a, **kw)
+        y.backward(nd.array(gy))
+        return [v.grad.asnumpy() for v in a]
+
+    want1, want2 = grads_alone(x1), grads_alone(x2)
+    a1 = [nd.array(v) for v in (x1, p, h0, c0)]
+    a2 = [nd.array(v) for v in (x2, p, h0, c0)]
+    for v in a1 + a2:
+        v.attach_grad()
+    with autograd.record():
+        y1 = nd.RNN(*a1, **kw)
+        y2 = nd.RNN(*a2, **kw)
+    nd.RNN(*[nd.array(v) for v in (x2, p, h0, c0)], **kw)     # unrecorded, same shapes
+    y1.backward(nd.array(gy), retain_graph=True)
+    first = [v.grad.asnumpy() for v in a1]
+    nd.RNN(*[nd.array(v) for v in (x1, p, h0, c0)], **kw)
+    y1.backward(nd.array(gy))
+    for a, b, w in zip(first, a1, want1):
+        np.testing.assert_array_equal(a, b.grad.asnumpy())
+        np.testing.assert_allclose(a, w, rtol=1e-6, atol=1e-7)
+    y2.backward(nd.array(gy))
+    for b, w in zip(a2, want2):
+        np.testing.assert_allclose(b.grad.asnumpy(), w, rtol=1e-6, atol=1e-7)
+
+
 # ----------------------------------------------------------------------------- errors
 
 def _lstm_args(n_params=None, state_shape=(2, 2, 3), cell_shape=(2, 2, 3)):
@@ -644,3 +682,32 @@ def test_rnn_second_order_is_a_clear_error():
         y = nd.RNN(x, p, s, c, state_size=3, num_layers=2, mode='lstm').sum()
     with pytest.raises(DistGluError, match='RNN: second-order gradients'):
         autograd.grad([y], [x], create_graph=True)
+
+
+# ----------------------------------------------------------------------------- GPU
+
+@pytest.mark.skipif(distglu.num_gpus() == 0, reason='needs CuPy and a CUDA GPU')
+@pytest.mark.parametrize('mode', ['rnn_relu', 'rnn_tanh', 'lstm', 'gru'])
+def test_rnn_on_gpu_matches_cpu(mode):
+    rs = np.random.RandomState(17)
+    t_len, n, n_in, h = 5, 3, 4, 6
+    x = rs.randn(t_len, n, n_in).astype(np.float32)
+    p = (rs.randn(param_size(mode, n_in, h, 2, 2)) * 0.4).astype(np.float32)
+    h0 = rs.randn(4, n, h).astype(np.float32)
+    c0 = rs.randn(4, n, h).astype(np.float32)
+    gy = rs.randn(t_len, n, 2 * h).astype(np.float32)
+    results = []
+    for ctx in (distglu.cpu(), distglu.gpu(0)):
+        arrays = [nd.array(a, ctx=ctx) for a in ([x, p, h0, c0] if mode == 'lstm'
+                                                 else [x, p, h0])]
+        for a in arrays:
+            a.attach_grad()
+        lengths = nd.array([5, 2, 4], ctx=ctx)
+        with autograd.record():
+            args = arrays + ([] if mode == 'lstm' else [None]) + [lengths]
+            y = nd.RNN(*args, state_size=h, num_layers=2, bidirectional=True, mode=mode,
+                       use_sequence_length=True)
+        y.backward(nd.array(gy, ctx=ctx))
+        results.append([y.asnumpy()] + [a.grad.asnumpy() for a in arrays])
+    for c, g in zip(*results):
+        np.testing.assert_allclose(g, c, rtol=1e-4, atol=1e-5)
