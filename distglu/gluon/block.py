@@ -489,7 +489,8 @@ class HybridBlock(Block):
                            "save_parameters() and rebuild the network in Python")
 
     def infer_type(self, *args):
-        pass
+        """Nothing to infer: parameters take the dtype they were created or cast with."""
+        return None
 
     def optimize_for(self, x, *args, backend=None, **kwargs):
         self.hybridize(True)

@@ -71,11 +71,8 @@ def _seed_worker(seed):
     """Give a worker its own random streams (Python, NumPy and distglu's)."""
     _pyrandom.seed(seed)
     np.random.seed(seed % (2 ** 32))
-    try:
-        from ... import random as _mxrandom
-        _mxrandom.seed(seed % (2 ** 63))
-    except Exception:  # pragma: no cover - the random module is part of the core
-        pass
+    from ... import random as _mxrandom
+    _mxrandom.seed(seed % (2 ** 63))
 
 
 def _worker_loop(dataset, batchify_fn, task_queue, result_lock, result_conn, result_reader,
@@ -145,7 +142,7 @@ def _iteration_seeds(num_workers):
             _seed_state['generator'], _seed_state['count'] = gen, 0
         _seed_state['count'] += 1
         entropy.append(_seed_state['count'])
-    except Exception:  # an unexpected generator: fall back to fresh entropy
+    except (AttributeError, KeyError, TypeError):  # not a PCG64 state: fresh entropy
         entropy = None
     seq = np.random.SeedSequence(entropy)
     return [int(s.generate_state(1, np.uint64)[0]) for s in seq.spawn(num_workers)]
@@ -258,5 +255,5 @@ class _ProcessWorkers(object):
         for path in glob.glob(glob.escape(self._shm_prefix) + '*'):  # batches never received
             try:
                 os.unlink(path)
-            except OSError:
-                pass
+            except FileNotFoundError:  # the worker or a reader removed it first
+                continue

@@ -31,20 +31,7 @@ from ....base import DistGluError
 from ....context import cpu, array_module
 from ....ndarray import NDArray
 
-try:  # Blocks come from gluon.block; plain callables if it cannot be imported
-    from ...block import Block, HybridBlock
-except ImportError:  # pragma: no cover - only while the Block layer is broken
-    class Block(object):
-        def __init__(self, prefix=None, params=None):
-            pass
-
-        def __call__(self, *args):
-            return self.forward(*args)
-
-        def register_child(self, block, name=None):
-            pass
-
-    HybridBlock = Block
+from ...block import Block, HybridBlock
 
 __all__ = ['Compose', 'Cast', 'ToTensor', 'Normalize', 'Resize', 'CenterCrop',
            'RandomResizedCrop', 'RandomFlipLeftRight', 'RandomFlipTopBottom',
