@@ -90,6 +90,23 @@ class _BatchNorm(HybridBlock):
                                                   in_channels if in_channels else None)
 
 
+def _batchnorm_init(fuse_relu):
+    """The constructor of BatchNorm (``fuse_relu=False``) and BatchNormReLU (True), with
+    MXNet's signature (which has no ``fuse_relu`` argument)."""
+    def __init__(self, axis=1, momentum=0.9, epsilon=1e-5, center=True, scale=True,
+                 use_global_stats=False, beta_initializer='zeros', gamma_initializer='ones',
+                 running_mean_initializer='zeros', running_variance_initializer='ones',
+                 in_channels=0, **kwargs):
+        _BatchNorm.__init__(self, axis=axis, momentum=momentum, epsilon=epsilon,
+                            center=center, scale=scale, use_global_stats=use_global_stats,
+                            fuse_relu=fuse_relu, beta_initializer=beta_initializer,
+                            gamma_initializer=gamma_initializer,
+                            running_mean_initializer=running_mean_initializer,
+                            running_variance_initializer=running_variance_initializer,
+                            in_channels=in_channels, **kwargs)
+    return __init__
+
+
 class BatchNorm(_BatchNorm):
     """Batch normalization over every axis but ``axis`` (the channels).
 
@@ -104,31 +121,13 @@ class BatchNorm(_BatchNorm):
     updates them; on GPU it matches distglu).
     """
 
-    def __init__(self, axis=1, momentum=0.9, epsilon=1e-5, center=True, scale=True,
-                 use_global_stats=False, beta_initializer='zeros', gamma_initializer='ones',
-                 running_mean_initializer='zeros', running_variance_initializer='ones',
-                 in_channels=0, **kwargs):
-        super().__init__(axis=axis, momentum=momentum, epsilon=epsilon, center=center,
-                         scale=scale, use_global_stats=use_global_stats, fuse_relu=False,
-                         beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
-                         running_mean_initializer=running_mean_initializer,
-                         running_variance_initializer=running_variance_initializer,
-                         in_channels=in_channels, **kwargs)
+    __init__ = _batchnorm_init(fuse_relu=False)
 
 
 class BatchNormReLU(_BatchNorm):
     """BatchNorm followed by ReLU (MXNet 1.x's fused ``BatchNormReLU``)."""
 
-    def __init__(self, axis=1, momentum=0.9, epsilon=1e-5, center=True, scale=True,
-                 use_global_stats=False, beta_initializer='zeros', gamma_initializer='ones',
-                 running_mean_initializer='zeros', running_variance_initializer='ones',
-                 in_channels=0, **kwargs):
-        super().__init__(axis=axis, momentum=momentum, epsilon=epsilon, center=center,
-                         scale=scale, use_global_stats=use_global_stats, fuse_relu=True,
-                         beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
-                         running_mean_initializer=running_mean_initializer,
-                         running_variance_initializer=running_variance_initializer,
-                         in_channels=in_channels, **kwargs)
+    __init__ = _batchnorm_init(fuse_relu=True)
 
 
 class _AffineNorm(HybridBlock):
@@ -147,6 +146,11 @@ class _AffineNorm(HybridBlock):
         self.beta = self.params.get('beta', grad_req='write' if center else 'null',
                                     shape=shape, init=beta_initializer,
                                     allow_deferred_init=True)
+
+    def infer_shape(self, x, *args):
+        c = _channel_axis(type(self).__name__, x, self._axis)
+        self.gamma.shape = (c,)
+        self.beta.shape = (c,)
 
     def __repr__(self):
         # MXNet prints the raw shape here: in_channels=0 before the first forward
@@ -173,11 +177,6 @@ class InstanceNorm(_AffineNorm):
         self._axis = axis
         self._epsilon = epsilon
 
-    def infer_shape(self, x, *args):
-        c = _channel_axis('InstanceNorm', x, self._axis)
-        self.gamma.shape = (c,)
-        self.beta.shape = (c,)
-
     def hybrid_forward(self, F, x, gamma, beta):
         if self._axis == 1:
             return F.InstanceNorm(x, gamma, beta, name='fwd', eps=self._epsilon)
@@ -201,11 +200,6 @@ class LayerNorm(_AffineNorm):
                          prefix, params)
         self._axis = axis
         self._epsilon = epsilon
-
-    def infer_shape(self, x, *args):
-        c = _channel_axis('LayerNorm', x, self._axis)
-        self.gamma.shape = (c,)
-        self.beta.shape = (c,)
 
     def hybrid_forward(self, F, data, gamma, beta):
         return F.LayerNorm(data, gamma=gamma, beta=beta, axis=self._axis, eps=self._epsilon)

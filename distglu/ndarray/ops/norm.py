@@ -29,10 +29,34 @@ def _check_arrays(opname, data, **params):
         _check_ctx(data, a, opname)
 
 
-def _check_param_shape(opname, argname, a, n, what):
-    if a.shape != (n,):
-        raise DistGluError("%s: %s must have shape (%d,) (%s), got %s"
-                           % (opname, argname, n, what, a.shape))
+def _check_param_shapes(opname, n, what, **params):
+    for argname, a in params.items():
+        if a.shape != (n,):
+            raise DistGluError("%s: %s must have shape (%d,) (%s), got %s"
+                               % (opname, argname, n, what, a.shape))
+
+
+def _check_axis_input(opname, data, axis, **params):
+    """Checks for an operator that normalizes ``data`` with the (C,) parameters ``params``,
+    C = data.shape[axis]. Returns (raw data, axis in [0, ndim))."""
+    _check_arrays(opname, data, **params)
+    x = data._data
+    if x.ndim < 1:
+        raise DistGluError("%s: expected an input with at least 1 dimension, got a scalar"
+                           % opname)
+    ax = _norm_axis(opname, axis, x.ndim)
+    _check_param_shapes(opname, x.shape[ax], 'the size of data axis %d' % ax, **params)
+    return x, ax
+
+
+def _check_spatial_input(opname, data, gamma, beta):
+    """Checks for an (N, C, spatial...) input (InstanceNorm, GroupNorm); returns it raw."""
+    _check_arrays(opname, data, gamma=gamma, beta=beta)
+    x = data._data
+    if x.ndim < 3:
+        raise DistGluError("%s: expected an input of at least 3 dimensions "
+                           "(batch, channel, spatial...), got shape %s" % (opname, x.shape))
+    return x
 
 
 def _norm_axis(opname, axis, ndim):
@@ -197,6 +221,28 @@ def _flat_param(xp, d, n):
     return None if d is None else xp.reshape(d, (n,))
 
 
+def _groupwise_forward(x, s3, red, eps, gamma, beta, w_const):
+    """LayerNorm, InstanceNorm, GroupNorm forward on raw ``x`` viewed as ``s3``, with
+    statistics over ``red``: returns (y in x's shape and dtype, mean, inv)."""
+    xp = _xp(x)
+    dt = x.dtype
+    y, mean, _, inv = _normalize(xp.reshape(x, s3), red, eps, _param3(xp, gamma._data, dt),
+                                 _param3(xp, beta._data, dt), w_const)
+    return xp.reshape(y.astype(dt, copy=False), x.shape), mean, inv
+
+
+def _outputs(data, out, y, stats, bwd, inputs, ins, attrs):
+    """The operator's result: ``y`` (written into ``out`` if given), or with
+    ``output_mean_var`` the list ``[y] + stats`` (``y`` written into ``out``)."""
+    if stats is None:
+        return _write_out(out, _result(y, data._ctx, bwd, inputs, ins, None, attrs))
+    res = _results([y] + stats, data._ctx, bwd, inputs, ins, None, attrs)
+    if out is not None:
+        _write_out(out, res[0])
+        res[0] = out
+    return res
+
+
 def _first_grad(g):
     """The gradient of output 0 of a node (a list when the node has several outputs)."""
     return g[0] if isinstance(g, list) else g
@@ -225,20 +271,10 @@ def BatchNorm(data=None, gamma=None, beta=None, moving_mean=None, moving_var=Non
     backward pass (so only a recorded forward followed by ``backward`` updates them):
     distglu updates them during the training-mode forward, as MXNet does on GPU (cuDNN).
     """
-    _check_arrays('BatchNorm', data, gamma=gamma, beta=beta, moving_mean=moving_mean,
-                  moving_var=moving_var)
-    x = data._data
+    x, ax = _check_axis_input('BatchNorm', data, axis, gamma=gamma, beta=beta,
+                              moving_mean=moving_mean, moving_var=moving_var)
     shape = x.shape
-    if x.ndim < 1:
-        raise DistGluError("BatchNorm: expected an input with at least 1 dimension, got a "
-                           "scalar")
-    ax = _norm_axis('BatchNorm', axis, x.ndim)
     c = shape[ax]
-    what = 'the size of data axis %d' % ax
-    _check_param_shape('BatchNorm', 'gamma', gamma, c, what)
-    _check_param_shape('BatchNorm', 'beta', beta, c, what)
-    _check_param_shape('BatchNorm', 'moving_mean', moving_mean, c, what)
-    _check_param_shape('BatchNorm', 'moving_var', moving_var, c, what)
     xp = _xp(x)
     dt = x.dtype
     s3 = _shape3(shape, ax)
@@ -266,16 +302,9 @@ def BatchNorm(data=None, gamma=None, beta=None, moving_mean=None, moving_var=Non
         y += _operand(xp, b - mean * k, s3, red)
         attrs = (False, s3, red, eps, mean, inv, 0, fix_gamma)
     y = xp.reshape(y.astype(dt, copy=False), shape)
-    ins = (data,) if fix_gamma else (data, gamma)
-    if output_mean_var:
-        res = _results([y, mean.reshape(c).copy(), inv.reshape(c).copy()], data._ctx,
-                       _batchnorm_bwd, (data, gamma, beta), ins, None, attrs)
-        if out is not None:
-            _write_out(out, res[0])
-            res[0] = out
-        return res
-    return _write_out(out, _result(y, data._ctx, _batchnorm_bwd, (data, gamma, beta), ins,
-                                   None, attrs))
+    stats = [mean.reshape(c).copy(), inv.reshape(c).copy()] if output_mean_var else None
+    return _outputs(data, out, y, stats, _batchnorm_bwd, (data, gamma, beta),
+                    (data,) if fix_gamma else (data, gamma), attrs)
 
 
 def _batchnorm_bwd(xp, g, ins, out, attrs):
@@ -327,36 +356,18 @@ def LayerNorm(data=None, gamma=None, beta=None, axis=-1, eps=1e-5, output_mean_v
     ``[out, mean, std]`` where mean and ``std = sqrt(var + eps)`` keep ``axis`` with size 1;
     no gradient flows through them.
     """
-    _check_arrays('LayerNorm', data, gamma=gamma, beta=beta)
-    x = data._data
+    x, ax = _check_axis_input('LayerNorm', data, axis, gamma=gamma, beta=beta)
     shape = x.shape
-    if x.ndim < 1:
-        raise DistGluError("LayerNorm: expected an input with at least 1 dimension, got a "
-                           "scalar")
-    ax = _norm_axis('LayerNorm', axis, x.ndim)
-    c = shape[ax]
-    what = 'the size of data axis %d' % ax
-    _check_param_shape('LayerNorm', 'gamma', gamma, c, what)
-    _check_param_shape('LayerNorm', 'beta', beta, c, what)
-    xp = _xp(x)
-    dt = x.dtype
     s3 = _shape3(shape, ax)
     red = (1,)
-    y, mean, var, inv = _normalize(xp.reshape(x, s3), red, eps, _param3(xp, gamma._data, dt),
-                              _param3(xp, beta._data, dt), False)
-    y = xp.reshape(y.astype(dt, copy=False), shape)
-    attrs = (s3, red, eps, mean, inv, c, False)
+    y, mean, inv = _groupwise_forward(x, s3, red, eps, gamma, beta, False)
+    stats = None
     if output_mean_var:
+        xp = _xp(x)
         sshape = shape[:ax] + (1,) + shape[ax + 1:]
-        res = _results([y, xp.reshape(mean, sshape), xp.reshape(1.0 / inv, sshape)],
-                       data._ctx, _groupwise_bwd, (data, gamma, beta), (data, gamma), None,
-                       attrs)
-        if out is not None:
-            _write_out(out, res[0])
-            res[0] = out
-        return res
-    return _write_out(out, _result(y, data._ctx, _groupwise_bwd, (data, gamma, beta),
-                                   (data, gamma), None, attrs))
+        stats = [xp.reshape(mean, sshape), xp.reshape(1.0 / inv, sshape)]
+    return _outputs(data, out, y, stats, _groupwise_bwd, (data, gamma, beta), (data, gamma),
+                    (s3, red, eps, mean, inv, shape[ax], False))
 
 
 def _groupwise_bwd(xp, g, ins, out, attrs):
@@ -390,24 +401,15 @@ def InstanceNorm(data=None, gamma=None, beta=None, eps=0.001, out=None, name=Non
     slice is normalized by its own mean and biased variance: ``(x - mean) / sqrt(var +
     eps) * gamma + beta``, the same in training and inference.
     """
-    _check_arrays('InstanceNorm', data, gamma=gamma, beta=beta)
-    x = data._data
+    x = _check_spatial_input('InstanceNorm', data, gamma, beta)
     shape = x.shape
-    if x.ndim < 3:
-        raise DistGluError("InstanceNorm: expected an input of at least 3 dimensions "
-                           "(batch, channel, spatial...), got shape %s" % (shape,))
     c = shape[1]
-    _check_param_shape('InstanceNorm', 'gamma', gamma, c, 'the number of channels')
-    _check_param_shape('InstanceNorm', 'beta', beta, c, 'the number of channels')
-    xp = _xp(x)
-    dt = x.dtype
+    _check_param_shapes('InstanceNorm', c, 'the number of channels', gamma=gamma, beta=beta)
     s3 = (shape[0], c, x.size // max(shape[0] * c, 1))
     red = (2,)
-    y, mean, var, inv = _normalize(xp.reshape(x, s3), red, eps, _param3(xp, gamma._data, dt),
-                              _param3(xp, beta._data, dt), True)
-    y = xp.reshape(y.astype(dt, copy=False), shape)
-    return _write_out(out, _result(y, data._ctx, _groupwise_bwd, (data, gamma, beta),
-                                   (data, gamma), None, (s3, red, eps, mean, inv, c, True)))
+    y, mean, inv = _groupwise_forward(x, s3, red, eps, gamma, beta, True)
+    return _outputs(data, out, y, None, _groupwise_bwd, (data, gamma, beta), (data, gamma),
+                    (s3, red, eps, mean, inv, c, True))
 
 
 # --------------------------------------------------------------------------- GroupNorm
@@ -422,36 +424,23 @@ def GroupNorm(data=None, gamma=None, beta=None, num_groups=1, eps=1e-5,
     group: shape (num_groups,). With ``output_mean_var`` returns ``[out, mean, std]`` with
     mean and ``std = sqrt(var + eps)`` of shape (N, num_groups).
     """
-    _check_arrays('GroupNorm', data, gamma=gamma, beta=beta)
-    x = data._data
+    x = _check_spatial_input('GroupNorm', data, gamma, beta)
     shape = x.shape
-    if x.ndim < 3:
-        raise DistGluError("GroupNorm: expected an input of at least 3 dimensions "
-                           "(batch, channel, spatial...), got shape %s" % (shape,))
     ng = int(num_groups)
     if ng < 1 or shape[1] % ng:
         raise DistGluError("GroupNorm: the number of channels (%d) must be divisible by "
                            "num_groups (%d)" % (shape[1], ng))
-    _check_param_shape('GroupNorm', 'gamma', gamma, ng, 'one value per group, num_groups')
-    _check_param_shape('GroupNorm', 'beta', beta, ng, 'one value per group, num_groups')
-    xp = _xp(x)
-    dt = x.dtype
+    _check_param_shapes('GroupNorm', ng, 'one value per group, num_groups', gamma=gamma,
+                        beta=beta)
     s3 = (shape[0], ng, x.size // max(shape[0] * ng, 1))
     red = (2,)
-    y, mean, var, inv = _normalize(xp.reshape(x, s3), red, eps, _param3(xp, gamma._data, dt),
-                              _param3(xp, beta._data, dt), True)
-    y = xp.reshape(y.astype(dt, copy=False), shape)
-    attrs = (s3, red, eps, mean, inv, ng, True)
+    y, mean, inv = _groupwise_forward(x, s3, red, eps, gamma, beta, True)
+    stats = None
     if output_mean_var:
-        res = _results([y, xp.reshape(mean, s3[:2]), xp.reshape(1.0 / inv, s3[:2])],
-                       data._ctx, _groupwise_bwd, (data, gamma, beta), (data, gamma), None,
-                       attrs)
-        if out is not None:
-            _write_out(out, res[0])
-            res[0] = out
-        return res
-    return _write_out(out, _result(y, data._ctx, _groupwise_bwd, (data, gamma, beta),
-                                   (data, gamma), None, attrs))
+        xp = _xp(x)
+        stats = [xp.reshape(mean, s3[:2]), xp.reshape(1.0 / inv, s3[:2])]
+    return _outputs(data, out, y, stats, _groupwise_bwd, (data, gamma, beta), (data, gamma),
+                    (s3, red, eps, mean, inv, ng, True))
 
 
 # --------------------------------------------------------------------------- L2Normalization
