@@ -7,7 +7,7 @@ import numpy as np
 
 from ... import autograd as _ag
 from ...autograd import _Node
-from ...base import DistGluError, numeric_types
+from ...base import DistGluError
 from ...context import array_module
 from ..ndarray import NDArray
 
@@ -103,23 +103,3 @@ def _scalar_for(x, s):
     if x.dtype.kind in 'fc':
         return s
     return x.dtype.type(s)
-
-
-def _is_scalar(x):
-    return isinstance(x, numeric_types) or (hasattr(x, 'ndim') and not isinstance(x, NDArray)
-                                            and getattr(x, 'ndim', 1) == 0)
-
-
-def _axes_tuple(axis, ndim):
-    if axis is None:
-        return None
-    if isinstance(axis, (int, np.integer)):
-        axis = (int(axis),)
-    out = []
-    for a in axis:
-        a = int(a)
-        if not -ndim <= a < max(ndim, 1):
-            raise DistGluError("axis %d is out of range for an array of %d dimensions"
-                               % (a, ndim))
-        out.append(a % max(ndim, 1))
-    return tuple(out)

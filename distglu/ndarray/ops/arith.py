@@ -319,7 +319,6 @@ def _bind_methods():
     N.__itruediv__ = N.__idiv__ = _inplace(divide)
     N.__imod__ = _inplace(modulo)
     N.__ipow__ = _inplace(power)
-    N.__hash__ = lambda self: id(self)
 
 
 _bind_methods()
