@@ -62,7 +62,6 @@ def main():
     import torch
     torch.set_num_threads(args.threads)
     from threadpoolctl import threadpool_limits
-    import distglu as mx
     from distglu import nd, autograd
 
     data = np.random.default_rng(0).uniform(-1, 1, (args.size, args.size)).astype(np.float32)

@@ -4,7 +4,6 @@
 ('dist_sync', 'dist_device_sync', ...) are provided by the distributed runtime.
 """
 from .base import DistGluError
-from . import ndarray as nd
 
 __all__ = ['KVStore', 'create']
 

@@ -1,7 +1,6 @@
 import numpy as np
 import pytest
 
-import distglu as mx
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import distglu as mx
 from distglu import nd, autograd
 from distglu.base import DistGluError
 

@@ -1,5 +1,4 @@
 """Parameter, Constant, ParameterDict: naming, deferred init, data/grad access, errors."""
-import warnings
 
 import numpy as np
 import pytest

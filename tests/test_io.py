@@ -1,6 +1,5 @@
 """nd.save / nd.load: round trips, MXNet's file format, atomic writes, clear errors."""
 import os
-import struct
 
 import numpy as np
 import pytest

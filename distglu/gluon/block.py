@@ -14,7 +14,6 @@ import threading
 import warnings
 from collections import OrderedDict
 
-import numpy as np
 
 from .. import autograd
 from ..base import DistGluError

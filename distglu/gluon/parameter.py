@@ -15,7 +15,7 @@ from ..context import Context, cpu, current_context
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
 # re-exported (MXNet's path); parameter_dict imports Parameter/Constant lazily: no cycle
-from .parameter_dict import ParameterDict, _brief_print_list, _regex_filter
+from .parameter_dict import ParameterDict
 
 __all__ = ['DeferredInitializationError', 'Parameter', 'Constant', 'ParameterDict',
            'tensor_types']

@@ -7,7 +7,7 @@ binds the operator methods.
 import numpy as np
 
 from .. import autograd as _ag
-from ..base import DistGluError, numeric_types, normalize_dtype
+from ..base import DistGluError, normalize_dtype
 from ..context import Context, current_context, context_of, context_xp, device_scope
 
 __all__ = ['NDArray', 'array', 'empty', 'zeros', 'ones', 'full', 'arange', 'eye', 'linspace',

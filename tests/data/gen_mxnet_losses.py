@@ -1,6 +1,5 @@
 import json, sys
 import numpy as np
-import mxnet as mx
 from mxnet import nd, autograd, gluon
 L = gluon.loss
 rs = np.random.RandomState(42)

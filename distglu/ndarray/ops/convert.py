@@ -1,9 +1,7 @@
 """Dtype casts and moves between contexts (both differentiable)."""
-import numpy as np
 
-from ...base import DistGluError, normalize_dtype
-from ...context import context_xp, device_scope
-from ..ndarray import NDArray, _to_ctx
+from ...base import normalize_dtype
+from ..ndarray import _to_ctx
 from ._core import _result, _check_nd
 
 __all__ = ['cast', 'Cast', 'astype', 'copy_to_ctx']

@@ -8,8 +8,7 @@ import numpy as np
 
 from ... import autograd as _ag
 from ...base import DistGluError
-from ..ndarray import NDArray
-from ._core import _result, _write_out, _check_ctx, _check_nd, _xp, _ndarray_t
+from ._core import _result, _write_out, _check_ctx, _check_nd, _xp
 
 __all__ = ['FullyConnected', 'softmax', 'log_softmax', 'softmin', 'SoftmaxActivation',
            'Dropout', 'Embedding', 'smooth_l1', 'softmax_cross_entropy', 'log_sigmoid']
