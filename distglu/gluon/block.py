@@ -21,6 +21,7 @@ from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
 from .parameter import (Parameter, ParameterDict, DeferredInitializationError,
                         shape_is_known)
+from .parameter_dict import _brief_print_list
 
 __all__ = ['Block', 'HybridBlock', 'SymbolBlock']
 
@@ -293,13 +294,13 @@ class Block:
                     raise DistGluError(
                         "Parameter '%s' is missing in file '%s', which contains parameters: "
                         "%s. Set allow_missing=True to ignore missing parameters."
-                        % (name, filename, _brief(loaded.keys())))
+                        % (name, filename, _brief_print_list(loaded.keys())))
         for name in loaded:
             if not ignore_extra and name not in params:
                 raise DistGluError(
                     "Parameter '%s' loaded from file '%s' is not present in ParameterDict, "
                     "which contains parameters %s. Set ignore_extra=True to ignore. "
-                    % (name, filename, _brief(params.keys())))
+                    % (name, filename, _brief_print_list(params.keys())))
             if name in params:
                 params[name]._load_init(loaded[name], ctx, cast_dtype=cast_dtype,
                                         dtype_source=dtype_source)
@@ -434,13 +435,6 @@ class Block:
         finally:
             for h in hooks:
                 h.detach()
-
-
-def _brief(keys, limit=7):
-    keys = list(keys)
-    if len(keys) > limit:
-        keys = keys[:limit // 2] + ['...'] + keys[-(limit // 2):]
-    return ', '.join("'%s'" % k if k != '...' else k for k in keys)
 
 
 class HybridBlock(Block):

@@ -3,7 +3,6 @@ Parameter dict a Block keeps, with get-or-create, bulk initialization and save/l
 
 ``Parameter`` and ``Constant`` are imported where they are used: ``parameter`` re-exports
 ParameterDict, so a module-level import here would be a cycle."""
-import re
 from collections import OrderedDict
 
 import numpy as np
@@ -232,10 +231,3 @@ def _brief_print_list(lst, limit=7):
         return _brief_print_list(lst[:limit // 2], limit) + ', ..., ' + \
             _brief_print_list(lst[-limit // 2:], limit)
     return ', '.join(["'%s'" % str(i) for i in lst])
-
-
-def _regex_filter(params, select):
-    if select is None:
-        return params
-    pattern = re.compile(select)
-    return {k: v for k, v in params.items() if pattern.match(k)}
