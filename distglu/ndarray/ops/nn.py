@@ -145,10 +145,18 @@ def _log_softmax_bwd(xp, g, ins, y, attrs):
     return (gx if t == 1.0 else gx / t,)
 
 
-def log_softmax(data, axis=-1, temperature=None, dtype=None, use_length=False, length=None,
-                out=None, name=None):
-    """log(softmax(data)) computed stably as ``x - max - log(sum(exp(x - max)))``."""
+def log_softmax(data, axis=-1, temperature=None, dtype=None, use_length=False, out=None,
+                name=None):
+    """log(softmax(data)) computed stably as ``x - max - log(sum(exp(x - max)))``.
+
+    MXNet 1.9.1's log_softmax takes no ``length`` input, so ``use_length=True`` cannot
+    work there either; here it is a clear error.
+    """
     _check_nd(data, 'log_softmax')
+    if use_length:
+        raise DistGluError("log_softmax: use_length=True is not supported (MXNet's "
+                           "log_softmax has no length input); mask the input or use "
+                           "softmax(data, length, use_length=True)")
     x = data._data
     xp = _xp(x)
     if dtype is not None:
