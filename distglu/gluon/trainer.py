@@ -9,6 +9,7 @@ them is one in-place call per bucket. ``step(batch_size)`` scales gradients by
 from ..base import DistGluError
 from .. import optimizer as opt
 from ..distributed.grad_bucket import GradBuckets
+from ..ndarray.ndarray import _to_ctx
 from .parameter import Parameter, ParameterDict
 
 __all__ = ['Trainer']
@@ -141,7 +142,6 @@ class Trainer:
             for g in grads[1:]:
                 total += g.as_in_context(grads[0].context)._data
             for g in grads:
-                from ..ndarray.ndarray import _to_ctx
                 g._data[...] = _to_ctx(total, g.context)
 
     def update(self, batch_size, ignore_stale_grad=False):
