@@ -136,8 +136,8 @@ def _sigmoid_from_tanh(s):
 
 class _Dir:
     """What the backward of one layer and direction needs (T-layout arrays)."""
-    __slots__ = ('rev', 'inp', 'w', 'gates', 'hs', 'cs', 'tc', 'hh', 'ahn', 'inrange',
-                 'valid', 'cache', '__weakref__')
+    __slots__ = ('rev', 'inp', 'out', 'w', 'gates', 'hs', 'cs', 'tc', 'hh', 'ahn',
+                 'inrange', 'valid', 'cache', '__weakref__')
 
 
 def _steps(t_len, rev):
@@ -297,6 +297,34 @@ def _transposed(xp, a, scratch):
     return out.reshape(f, t_len * n)
 
 
+def _prev_rows(xp, st, scratch):
+    """The state before each time step as (T * N, H_r) rows, C-contiguous: the operand
+    of dW_h = dA H_prev that OpenBLAS multiplies fastest. Built from the layer's output
+    ``st.out`` (T, N, H_r), time order, when it holds the unmasked states (a plain copy
+    of whole rows), else transposed from ``st.hs``."""
+    hs = st.hs
+    if st.out is None:
+        return _transposed(xp, _prev_time(hs, st.rev), scratch).T
+    y = st.out
+    t_len, n, hr = y.shape
+    rows = _take(xp, y.shape, y.dtype, scratch)
+    if st.rev:             # before time t comes the state after time t + 1
+        rows[:-1] = y[1:]
+        rows[-1] = hs[0].T
+    else:
+        rows[1:] = y[:-1]
+        rows[0] = hs[0].T
+    return rows.reshape(t_len * n, hr)
+
+
+def _row_sums(xp, a2, out, scratch):
+    """``a2.sum(axis=1, out=out)`` for a C-contiguous 2-D array, as one matrix-vector
+    product with a vector of ones (several times faster than NumPy's reduction)."""
+    ones = _take(xp, (a2.shape[1],), a2.dtype, scratch)
+    ones[...] = 1
+    xp.matmul(a2, ones, out=out)
+
+
 def _weight_grads(xp, st, da, dah, dw, scratch):
     """dW_x = dA X, dW_h = dA_h H_prev, db = sums over time and batch: one GEMM each.
     Returns dA as (G, T * N)."""
@@ -304,13 +332,25 @@ def _weight_grads(xp, st, da, dah, dw, scratch):
     da2 = _transposed(xp, da, scratch)
     xp.matmul(da2, st.inp.reshape(t_len * n, -1), out=dw['wx'])
     dah2 = da2 if dah is da else _transposed(xp, dah, scratch)
-    xp.matmul(dah2, _transposed(xp, _prev_time(st.hs, st.rev), scratch).T, out=dw['wh'])
-    da2.sum(axis=1, out=dw['bx'])
+    xp.matmul(dah2, _prev_rows(xp, st, scratch), out=dw['wh'])
+    _row_sums(xp, da2, dw['bx'], scratch)
     if dah2 is da2:
         dw['bh'][...] = dw['bx']
     else:
-        dah2.sum(axis=1, out=dw['bh'])
+        _row_sums(xp, dah2, dw['bh'], scratch)
     return da2
+
+
+def _transposed_weight(xp, w, scratch):
+    """A C-contiguous copy of ``w.T`` (the step GEMM of the backward, W^T dA, runs about
+    a fifth faster with it), copied in blocks of 32 rows: a plain transposing copy of a
+    (G*H, H) matrix strides through memory and costs three times as much."""
+    if xp is not np:
+        return xp.ascontiguousarray(w.T)
+    out = _take(xp, w.shape[::-1], w.dtype, scratch)
+    for r in range(0, w.shape[0], 32):
+        out[:, r:r + 32] = w[r:r + 32].T
+    return out
 
 
 def _input_grad(xp, da2, wx, dinp, scratch):
@@ -390,7 +430,7 @@ def _lstm_bwd(xp, st, dy, dh, dc, h, dw, dinp, scratch):
         dr = _take(xp, (t_len, hr, n), dt, scratch)
         dhh = _take(xp, (h, n), dt, scratch)
         prt = proj.T
-    wht = st.w['wh'].T
+    wht = _transposed_weight(xp, st.w['wh'], scratch)
     matmul, multiply = xp.matmul, xp.multiply
     for t in _steps(t_len, not rev):
         if dy is None:
@@ -455,7 +495,7 @@ def _gru_bwd(xp, st, dy, dh, h, dw, dinp, scratch):
     dh_next = _init_grad(xp, dh, (h, n), dt, scratch)
     dht = _take(xp, (h, n), dt, scratch)
     tmp = _take(xp, (h, n), dt, scratch)
-    wht = st.w['wh'].T
+    wht = _transposed_weight(xp, st.w['wh'], scratch)
     matmul, multiply = xp.matmul, xp.multiply
     for t in _steps(t_len, not rev):
         if dy is None:
@@ -489,7 +529,7 @@ def _vanilla_bwd(xp, st, dy, dh, h, dw, dinp, relu, scratch):
     da = _take(xp, (t_len, h, n), dt, scratch)
     dh_next = _init_grad(xp, dh, (h, n), dt, scratch)
     dht = _take(xp, (h, n), dt, scratch)
-    wht = st.w['wh'].T
+    wht = _transposed_weight(xp, st.w['wh'], scratch)
     matmul, multiply = xp.matmul, xp.multiply
     for t in _steps(t_len, not st.rev):
         if dy is None:

@@ -79,7 +79,10 @@ def FullyConnected(data, weight, bias=None, num_hidden=None, no_bias=False, flat
     if x2.dtype is not w.dtype and x2.dtype != w.dtype:
         raise DistGluError("FullyConnected: data (%s) and weight (%s) must have the same dtype"
                            % (x2.dtype, w.dtype))
-    y = x2 @ w.T
+    if x2.ndim == 2:
+        y = x2 @ w.T
+    else:  # flatten=False with (..., in_units): one GEMM over all leading axes, not a batch
+        y = (x2.reshape(-1, xshape[-1]) @ w.T).reshape(xshape[:-1] + (w.shape[0],))
     use_bias = bias is not None and not no_bias
     need_dx = data._node is not None
     if use_bias:

@@ -247,8 +247,10 @@ def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length
                 yd = y[:, :, d * hr:(d + 1) * hr]
                 if valid is not None:
                     xp.multiply(_out_time(hs, st.rev).transpose(0, 2, 1), valid, out=yd)
+                    st.out = None
                 else:
                     yd[...] = _out_time(hs, st.rev).transpose(0, 2, 1)
+                    st.out = yd    # the backward reads the states as rows from here
                 dirs.append(st)
                 _give(scratch)
             if dropout and layer < nl - 1:
