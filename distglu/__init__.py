@@ -4,6 +4,9 @@
 """
 __version__ = '0.1.0'
 
+from . import _allocator
+_allocator.tune_malloc()      # reuse step-sized arrays instead of page-faulting them in
+
 from . import base
 from .base import DistGluError, MXNetError
 from .context import Context, cpu, gpu, cpu_pinned, current_context, num_gpus

@@ -380,6 +380,58 @@ def test_unrolled_cells_equal_fused_layer(mode, rng):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5, err_msg=p.name)
 
 
+def test_layer_gradients_equal_flat_operator_for_write_add_and_trainer(rng):
+    """The layers hand their parameters to the fused operator one by one (no flat copy)
+    and its backward writes their gradients in place: every gradient must equal the
+    matching slice of nd.RNN's gradient w.r.t. MXNet's flat vector, for grad_req 'write'
+    (direct write), 'add' (accumulated) and after a Trainer step has moved the
+    gradients into its flat buckets."""
+    layer = rnn.LSTM(4, num_layers=2, bidirectional=True, input_size=3)
+    layer.initialize()
+    _random_fill(layer, rng)
+    x = nd.array(rng.standard_normal((5, 2, 3)).astype(np.float32))
+    w_out = nd.array(rng.standard_normal((5, 2, 8)).astype(np.float32))
+    order = [getattr(layer, n[len(layer.prefix):] if n.startswith(layer.prefix) else n)
+             for n in layer._fused_order]
+    flat = nd.concat(*[p.data().reshape(-1) for p in order], dim=0)
+    flat.attach_grad()
+    zeros = nd.zeros((4, 2, 4))
+    with autograd.record():
+        y = nd.RNN(x, flat, zeros, zeros, state_size=4, num_layers=2, bidirectional=True,
+                   mode='lstm')
+        (y * w_out).sum().backward()
+    g_flat = flat.grad.asnumpy()
+    expected, off = [], 0
+    for p in order:
+        n = int(np.prod(p.shape))
+        expected.append(g_flat[off:off + n].reshape(p.shape))
+        off += n
+
+    def backward():
+        with autograd.record():
+            loss = (layer(x) * w_out).sum()
+        loss.backward()
+
+    backward()
+    for p, e in zip(order, expected):
+        np.testing.assert_allclose(p.grad().asnumpy(), e, rtol=1e-5, atol=1e-6, err_msg=p.name)
+    layer.collect_params().setattr('grad_req', 'add')
+    layer.collect_params().zero_grad()
+    backward()
+    backward()
+    for p, e in zip(order, expected):
+        np.testing.assert_allclose(p.grad().asnumpy(), 2 * e, rtol=1e-5, atol=1e-6,
+                                   err_msg=p.name)
+    layer.collect_params().setattr('grad_req', 'write')
+    trainer = gluon.Trainer(layer.collect_params(), 'sgd', {'learning_rate': 0.0})
+    backward()
+    trainer.step(1)            # lr 0: the weights stay, the gradients move to buckets
+    layer.collect_params().zero_grad()
+    backward()
+    for p, e in zip(order, expected):
+        np.testing.assert_allclose(p.grad().asnumpy(), e, rtol=1e-5, atol=1e-6, err_msg=p.name)
+
+
 def test_hand_built_cells_equal_fused_lstm(rng):
     """Cells built by hand (not via _unfuse), weights copied from the layer."""
     layer = rnn.LSTM(3, num_layers=2, input_size=2)

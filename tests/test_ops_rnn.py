@@ -675,6 +675,35 @@ def test_rnn_other_errors():
         nd.RNN(x, p.astype('float64'), s, c, mode='lstm', **kw)
 
 
+def test_rnn_unpacked_parameters_equal_flat_and_check_each_array():
+    """The Gluon layers' entry point takes one array per matrix and bias (in the flat
+    vector's order): same outputs as the flat vector, and a clear error per array."""
+    x, p, s, c = _lstm_args()
+    p = nd.array(np.random.default_rng(3).uniform(-0.5, 0.5, p.shape).astype(np.float32))
+    kw = dict(state_size=3, num_layers=2, mode='lstm', state_outputs=True)
+    specs = rnn_op._param_specs('lstm', x.shape[2], 3, 2, 1, None)
+    pieces, off = [], 0
+    for *_, shape in specs:
+        n = int(np.prod(shape))
+        pieces.append(p[off:off + n].reshape(shape))
+        off += n
+    assert off == p.shape[0]
+    ref = nd.RNN(x, p, s, c, **kw)
+    got = rnn_op._rnn_unpacked(x, pieces, s, c, **kw)
+    for a, b in zip(ref, got):
+        np.testing.assert_array_equal(a.asnumpy(), b.asnumpy())
+    with pytest.raises(DistGluError, match='expected %d parameter arrays' % len(specs)):
+        rnn_op._rnn_unpacked(x, pieces[:-1], s, c, **kw)
+    bad = list(pieces)
+    bad[1] = bad[1][:, :2]
+    with pytest.raises(DistGluError, match=r'parameter wh of layer 0, direction 0: '
+                                           r'expected shape \(12, 3\)'):
+        rnn_op._rnn_unpacked(x, bad, s, c, **kw)
+    bad[1] = 'w'
+    with pytest.raises(DistGluError, match='expected an NDArray, got str'):
+        rnn_op._rnn_unpacked(x, bad, s, c, **kw)
+
+
 def test_rnn_second_order_is_a_clear_error():
     x, p, s, c = _lstm_args()
     x.attach_grad()

@@ -3,19 +3,17 @@
 ``RNN``, ``LSTM`` and ``GRU`` run a whole (stacked, optionally bidirectional) sequence
 in one ``nd.RNN`` call. Their parameters are MXNet's: ``{l|r}{layer}_{i2h|h2h}_{weight|
 bias}`` (and ``_h2r_weight`` for a projected LSTM), named under the layer's prefix
-(``lstm0_l0_i2h_weight``); every forward flattens and concatenates them, in one
-differentiable call, into the operator's flat parameter vector in MXNet's order.
+(``lstm0_l0_i2h_weight``); the layer hands them to the fused operator as they are, in
+the order of MXNet's flat parameter vector (no concatenated copy is made).
 ``save_parameters`` writes MXNet's keys (``_unfused.0.l_cell.i2h_weight``), so files move
 between MXNet and distglu.
 """
 import re
 
-import numpy as np
-
 from ...base import DistGluError
 from ... import ndarray as nd
 from ...ndarray.ndarray import NDArray
-from ...ndarray.ops._core import _result, _check_ctx, _xp
+from ...ndarray.ops.rnn_op import _rnn_unpacked
 from ..block import HybridBlock
 from . import rnn_cell
 
@@ -24,35 +22,6 @@ __all__ = ['RNN', 'LSTM', 'GRU']
 
 class _StateShapeError(DistGluError, ValueError):
     """A recurrent state of the wrong shape (MXNet raises ValueError here)."""
-
-
-# --------------------------------------------------------------------------- packing
-
-def _rnn_param_concat(*arrays):
-    """Flatten and concatenate ``arrays`` into one vector (one copy, differentiable; the
-    gradient flows back to each array as a view of the vector's gradient)."""
-    first = arrays[0]
-    raws = [a._data for a in arrays]
-    dt = raws[0].dtype
-    for a in arrays[1:]:
-        _check_ctx(first, a, 'RNN parameters')
-        if a._data.dtype != dt:
-            raise DistGluError("RNN layer: all parameters must have one dtype, got %s and %s"
-                               % (np.dtype(dt).name, np.dtype(a._data.dtype).name))
-    xp = _xp(raws[0])
-    flat = xp.concatenate([r.reshape(-1) for r in raws])
-    return _result(flat, first._ctx, _param_concat_bwd, arrays, (), None,
-                   tuple(r.shape for r in raws))
-
-
-def _param_concat_bwd(xp, g, ins, out, shapes):
-    grads = []
-    off = 0
-    for shp in shapes:
-        n = int(np.prod(shp))
-        grads.append(g[off:off + n].reshape(shp))
-        off += n
-    return tuple(grads)
 
 
 # --------------------------------------------------------------------------- the layers
@@ -262,19 +231,21 @@ class _RNNLayer(HybridBlock):
     def _forward_kernel(self, F, inputs, states, sequence_length, **kwargs):
         if self._layout == 'NTC':
             inputs = F.swapaxes(inputs, dim1=0, dim2=1)
-        params = _rnn_param_concat(*[kwargs[n] for n in self._fused_order])
         is_lstm = self._mode == 'lstm'
         clip = {}
         if is_lstm:
             clip = dict(lstm_state_clip_min=self._lstm_state_clip_min,
                         lstm_state_clip_max=self._lstm_state_clip_max,
                         lstm_state_clip_nan=self._lstm_state_clip_nan)
-        rnn = F.RNN(inputs, params, states[0], states[1] if is_lstm else None,
-                    sequence_length if self._use_sequence_length else None,
-                    use_sequence_length=self._use_sequence_length,
-                    state_size=self._hidden_size, projection_size=self._projection_size,
-                    num_layers=self._num_layers, bidirectional=self._dir == 2,
-                    p=self._dropout, state_outputs=True, mode=self._mode, **clip)
+        # the fused operator on the parameters as they are (no flat copy of them)
+        rnn = _rnn_unpacked(inputs, [kwargs[n] for n in self._fused_order], states[0],
+                            states[1] if is_lstm else None,
+                            sequence_length if self._use_sequence_length else None,
+                            use_sequence_length=self._use_sequence_length,
+                            state_size=self._hidden_size,
+                            projection_size=self._projection_size,
+                            num_layers=self._num_layers, bidirectional=self._dir == 2,
+                            p=self._dropout, state_outputs=True, mode=self._mode, **clip)
         outputs, new_states = rnn[0], list(rnn[1:])
         if self._layout == 'NTC':
             outputs = F.swapaxes(outputs, dim1=0, dim2=1)

@@ -30,51 +30,49 @@ _GATES = {'rnn_relu': 1, 'rnn_tanh': 1, 'lstm': 4, 'gru': 3}
 
 # --------------------------------------------------------------------------- parameters
 
-def _rnn_param_size(mode, input_size, state_size, num_layers, bidirectional,
-                    projection_size=None):
-    """Number of elements of MXNet's flat parameter vector for this configuration."""
-    g = _GATES[mode]
-    h = state_size
-    d = 2 if bidirectional else 1
-    hr = projection_size or h
-    size = 0
-    for layer in range(num_layers):
-        n_in = input_size if layer == 0 else d * hr
-        per_dir = g * h * n_in + g * h * hr + 2 * g * h
-        if projection_size:
-            per_dir += projection_size * h
-        size += d * per_dir
-    return size
-
-
-def _unpack(flat, mode, input_size, h, num_layers, ndir, proj):
-    """Views into the flat vector: a list over layers of a list over directions of dicts
-    with 'wx', 'wh', ('wr'), 'bx', 'bh'."""
+def _param_specs(mode, input_size, h, num_layers, ndir, proj):
+    """The parameters in MXNet's flat order: a list of (layer, direction, key, shape) with
+    key 'wx', 'wh', 'wr' (weights first, for every layer and direction), then 'bx', 'bh'
+    (biases, in the same order)."""
     g = _GATES[mode]
     hr = proj or h
-    layers = []
-    off = 0
+    weights, biases = [], []
     for layer in range(num_layers):
         n_in = input_size if layer == 0 else ndir * hr
-        dirs = []
-        for _ in range(ndir):
-            w = {}
-            w['wx'] = flat[off:off + g * h * n_in].reshape(g * h, n_in)
-            off += g * h * n_in
-            w['wh'] = flat[off:off + g * h * hr].reshape(g * h, hr)
-            off += g * h * hr
+        for d in range(ndir):
+            weights.append((layer, d, 'wx', (g * h, n_in)))
+            weights.append((layer, d, 'wh', (g * h, hr)))
             if proj:
-                w['wr'] = flat[off:off + proj * h].reshape(proj, h)
-                off += proj * h
-            dirs.append(w)
-        layers.append(dirs)
-    for dirs in layers:
-        for w in dirs:
-            w['bx'] = flat[off:off + g * h]
-            off += g * h
-            w['bh'] = flat[off:off + g * h]
-            off += g * h
+                weights.append((layer, d, 'wr', (proj, h)))
+            biases.append((layer, d, 'bx', (g * h,)))
+            biases.append((layer, d, 'bh', (g * h,)))
+    return weights + biases
+
+
+def _nelem(shape):
+    n = 1
+    for k in shape:
+        n *= k
+    return n
+
+
+def _nest(specs, arrays, num_layers, ndir):
+    """Per-layer, per-direction dicts {key: array} from arrays given in ``specs`` order."""
+    layers = [[{} for _ in range(ndir)] for _ in range(num_layers)]
+    for (layer, d, key, _), a in zip(specs, arrays):
+        layers[layer][d][key] = a
     return layers
+
+
+def _unpack(flat, specs, num_layers, ndir):
+    """Views into MXNet's flat parameter vector, nested as _nest makes them."""
+    views = []
+    off = 0
+    for *_, shape in specs:
+        n = _nelem(shape)
+        views.append(flat[off:off + n].reshape(shape))
+        off += n
+    return _nest(specs, views, num_layers, ndir)
 
 
 # --------------------------------------------------------------------------- the operator
@@ -120,6 +118,60 @@ def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length
     ``lstm_state_clip_nan`` a NaN becomes the clip minimum. Differentiable w.r.t. data,
     parameters and the initial states (first order only).
     """
+    if not isinstance(parameters, NDArray):
+        raise DistGluError("RNN: expected an NDArray for parameters, got %s"
+                           % type(parameters).__name__)
+    return _rnn(data, parameters, state, state_cell, sequence_length, state_size, num_layers,
+                bidirectional, mode, p, state_outputs, projection_size, lstm_state_clip_min,
+                lstm_state_clip_max, lstm_state_clip_nan, use_sequence_length, out)
+
+
+def _rnn_unpacked(data, weights, state, state_cell=None, sequence_length=None, **kwargs):
+    """``RNN`` with the parameters as a list of NDArrays, one per matrix and bias in
+    MXNet's flat order (the order of _param_specs), instead of the flat vector: what the
+    Gluon layers call. It saves concatenating the parameters on every forward and
+    splitting their gradient on every backward; the backward writes each gradient
+    straight into the parameter's gradient buffer when it can."""
+    return _rnn(data, list(weights), state, state_cell, sequence_length, **kwargs)
+
+
+def _check_params(params, specs, data, mode, n_in, h, nl, ndir, proj):
+    """The raw parameter arrays, nested per layer and direction, and the NDArrays the
+    gradient flows to, after checking them against what ``specs`` expects."""
+    dt = data._data.dtype
+    if isinstance(params, NDArray):
+        _check_ctx(data, params, 'RNN')
+        w_flat = params._data
+        size = sum(_nelem(spec[3]) for spec in specs)
+        if w_flat.shape != (size,):
+            raise DistGluError(
+                "RNN: parameters must be a vector of %d elements for mode=%r, input size "
+                "%d, state_size=%d, num_layers=%d, bidirectional=%s%s; got shape %s"
+                % (size, mode, n_in, h, nl, ndir == 2,
+                   '' if proj is None else ', projection_size=%d' % proj, w_flat.shape))
+        if w_flat.dtype != dt:
+            raise DistGluError("RNN: parameters must have the dtype of data (%s), got %s"
+                               % (dt.name, w_flat.dtype))
+        return _unpack(w_flat, specs, nl, ndir), [params]
+    if len(params) != len(specs):
+        raise DistGluError("RNN: expected %d parameter arrays for mode=%r, num_layers=%d, "
+                           "bidirectional=%s, got %d"
+                           % (len(specs), mode, nl, ndir == 2, len(params)))
+    for a, (layer, d, key, shape) in zip(params, specs):
+        what = "RNN: parameter %s of layer %d, direction %d" % (key, layer, d)
+        if not isinstance(a, NDArray):
+            raise DistGluError("%s: expected an NDArray, got %s" % (what, type(a).__name__))
+        _check_ctx(data, a, 'RNN')
+        if a.shape != shape or a._data.dtype != dt:
+            raise DistGluError("%s: expected shape %s and dtype %s, got %s and %s"
+                               % (what, shape, dt.name, a.shape, a._data.dtype))
+    return _nest(specs, [a._data for a in params], nl, ndir), list(params)
+
+
+def _rnn(data, parameters, state, state_cell, sequence_length, state_size=None,
+         num_layers=None, bidirectional=False, mode=None, p=0.0, state_outputs=False,
+         projection_size=None, lstm_state_clip_min=None, lstm_state_clip_max=None,
+         lstm_state_clip_nan=False, use_sequence_length=False, out=None):
     if mode not in _GATES:
         raise DistGluError("RNN: mode must be one of 'rnn_relu', 'rnn_tanh', 'lstm', 'gru', "
                            "got %r" % (mode,))
@@ -130,11 +182,10 @@ def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length
     if h < 1 or nl < 1:
         raise DistGluError("RNN: state_size and num_layers must be positive, got %d and %d"
                            % (h, nl))
-    for argname, a in (('data', data), ('parameters', parameters), ('state', state)):
+    for argname, a in (('data', data), ('state', state)):
         if not isinstance(a, NDArray):
             raise DistGluError("RNN: expected an NDArray for %s, got %s"
                                % (argname, type(a).__name__))
-    _check_ctx(data, parameters, 'RNN')
     _check_ctx(data, state, 'RNN')
     is_lstm = mode == 'lstm'
     proj = None
@@ -155,20 +206,12 @@ def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length
     t_len, n, n_in = x.shape
     ndir = 2 if bidirectional else 1
     hr = proj or h
-    w_flat = parameters._data
-    size = _rnn_param_size(mode, n_in, h, nl, bidirectional, proj)
-    if w_flat.shape != (size,):
-        raise DistGluError(
-            "RNN: parameters must be a vector of %d elements for mode=%r, input size %d, "
-            "state_size=%d, num_layers=%d, bidirectional=%s%s; got shape %s"
-            % (size, mode, n_in, h, nl, bool(bidirectional),
-               '' if proj is None else ', projection_size=%d' % proj, w_flat.shape))
-    if w_flat.dtype != dt:
-        raise DistGluError("RNN: parameters must have the dtype of data (%s), got %s"
-                           % (dt.name, w_flat.dtype))
+    specs = _param_specs(mode, n_in, h, nl, ndir, proj)
+    layers, param_inputs = _check_params(parameters, specs, data, mode, n_in, h, nl, ndir,
+                                         proj)
     _check_state('state', state, (nl * ndir, n, hr), dt,
                  'state_size' if proj is None else 'projection_size')
-    inputs = [data, parameters, state]
+    inputs = [data] + param_inputs + [state]
     if is_lstm:
         if not isinstance(state_cell, NDArray):
             raise DistGluError("RNN: mode='lstm' needs state_cell, the initial cell state "
@@ -211,7 +254,6 @@ def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length
 
     scratch = []
     with device_scope(data._ctx):
-        layers = _unpack(w_flat, mode, n_in, h, nl, ndir, proj)
         h0_all = state._data
         c0_all = state_cell._data if is_lstm else None
         h_n = xp.empty((nl * ndir, n, hr), dtype=dt)
@@ -260,8 +302,8 @@ def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length
             else:
                 masks.append(None)
                 inp = y
-    attrs = (mode, h, nl, ndir, proj, dirs, masks, size, data._node is not None,
-             len(inputs))
+    attrs = (mode, h, nl, ndir, proj, dirs, masks, specs, len(param_inputs),
+             data._node is not None, len(inputs))
     if state_outputs:
         res = _results([inp, h_n] + ([c_n] if is_lstm else []), data._ctx, _rnn_bwd,
                        tuple(inputs), (), None, attrs)
@@ -282,11 +324,27 @@ def RNN(data=None, parameters=None, state=None, state_cell=None, sequence_length
     return res
 
 
-def _rnn_bwd(xp, g, ins, out, attrs):
+def _param_grads(xp, specs, n_params, nl, ndir, dt, grad_out):
+    """Buffers for the parameter gradients (every element gets written): the flat vector's
+    gradient, or one array per parameter, the variable's own gradient buffer where
+    ``grad_out`` offers one. Returns (nested dicts of arrays, list of input gradients)."""
+    if n_params == 1:
+        dflat = xp.empty((sum(_nelem(spec[3]) for spec in specs),), dtype=dt)
+        return _unpack(dflat, specs, nl, ndir), [dflat]
+    bufs = []
+    for k, spec in enumerate(specs):
+        buf = None if grad_out is None else grad_out[1 + k]
+        if buf is None or buf.dtype != dt or not buf.flags.c_contiguous:
+            buf = xp.empty(spec[3], dtype=dt)
+        bufs.append(buf)
+    return _nest(specs, bufs, nl, ndir), bufs
+
+
+def _rnn_bwd(xp, g, ins, out, attrs, grad_out=None):
     if getattr(xp, 'is_nd', False):
         raise DistGluError("RNN: second-order gradients (create_graph=True) through the "
                            "fused RNN operator are not supported")
-    mode, h, nl, ndir, proj, dirs, masks, size, need_data, n_inputs = attrs
+    mode, h, nl, ndir, proj, dirs, masks, specs, n_params, need_data, n_inputs = attrs
     gl = g if isinstance(g, list) else [g]
     gy = gl[0]
     gh = gl[1] if len(gl) > 1 else None
@@ -296,8 +354,7 @@ def _rnn_bwd(xp, g, ins, out, attrs):
     t_len, _, n = first.gates.shape
     hr = proj or h
     valid = first.valid                  # T-layout (T, 1, N) or None
-    dflat = xp.empty((size,), dtype=dt)     # every element is written below
-    dlayers = _unpack(dflat, mode, first.inp.shape[2], h, nl, ndir, proj)
+    dlayers, dparams = _param_grads(xp, specs, n_params, nl, ndir, dt, grad_out)
     dh0 = xp.empty((nl * ndir, n, hr), dtype=dt)
     dc0 = xp.empty((nl * ndir, n, h), dtype=dt) if mode == 'lstm' else None
     scratch = []       # work arrays of one direction's backward
@@ -351,9 +408,12 @@ def _rnn_bwd(xp, g, ins, out, attrs):
     finally:
         for owned in (scratch, scratch_layer, consumed):
             _give(owned)
-    grads = [ddata, dflat, dh0]
+    grads = [ddata] + dparams + [dh0]
     if mode == 'lstm':
         grads.append(dc0)
     while len(grads) < n_inputs:
         grads.append(None)
     return tuple(grads)
+
+
+_rnn_bwd.grad_out = True     # the backward can write into the variables' gradient buffers
