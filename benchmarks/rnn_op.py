@@ -16,8 +16,8 @@ region, so timing the two in one process slows each down by the other.
 OpenBLAS builds that do not know the CPU fall back to older kernels (a Zen 5 is taken for
 a Haswell: AVX2 instead of AVX-512, about half the GEMM speed); the report prints the
 kernel OpenBLAS chose, ``OPENBLAS_CORETYPE=SkylakeX`` selects the AVX-512 kernels on such
-CPUs. ``--keep-freed-memory`` makes glibc keep freed memory (no page fault when a large
-array's memory is reused), in both processes.
+CPUs. distglu tunes glibc's malloc at import (``distglu._allocator``) so that reused
+arrays do not page-fault; set ``DISTGLU_MALLOC_TUNING=0`` to time it without.
 """
 import argparse
 import json
@@ -28,16 +28,6 @@ import sys
 import time
 
 import numpy as np
-
-
-def _keep_freed_memory():
-    """Ask glibc to keep freed blocks instead of returning them to the OS: fresh pages
-    cost a page fault each on first touch (expensive in VMs)."""
-    import ctypes
-    libc = ctypes.CDLL("libc.so.6")
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    libc.mallopt(m_mmap_threshold, 1 << 30)
-    libc.mallopt(m_trim_threshold, 1 << 30)
 
 
 def _time(fn, repeat, warmup=3):
@@ -78,10 +68,10 @@ def _run_torch(args, x_np):
 def _run_distglu(args, x_np):
     from threadpoolctl import threadpool_limits, threadpool_info
     from distglu import nd, autograd
-    from distglu.ndarray.ops.rnn_op import _rnn_param_size
+    from distglu.ndarray.ops.rnn_op import _param_specs
     t_len, n, n_in = x_np.shape
     h, nl = args.hidden, args.layers
-    size = _rnn_param_size(args.mode, n_in, h, nl, False)
+    size = sum(int(np.prod(spec[3])) for spec in _param_specs(args.mode, n_in, h, nl, 1, None))
     x = nd.array(x_np)
     params = nd.array(np.random.RandomState(1).uniform(-0.06, 0.06, size).astype(np.float32))
     h0 = nd.zeros((nl, n, h))
@@ -103,8 +93,6 @@ def _run_distglu(args, x_np):
 
 
 def _child(args):
-    if args.keep_freed_memory:
-        _keep_freed_memory()
     x_np = np.random.RandomState(0).uniform(
         -1, 1, (args.seq, args.batch, args.input)).astype(np.float32)
     run = _run_torch if args.child == 'torch' else _run_distglu
@@ -123,8 +111,6 @@ def main():
     ap.add_argument('--hidden', type=int, default=256)
     ap.add_argument('--input', type=int, default=256)
     ap.add_argument('--layers', type=int, default=2)
-    ap.add_argument('--keep-freed-memory', action='store_true',
-                    help="glibc mallopt: reuse freed memory (no page faults on reuse)")
     ap.add_argument('--child', choices=['torch', 'distglu'], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -145,9 +131,9 @@ def main():
             times[who] += res['times']
             info.update(res['info'])
     t_med, d_med = statistics.median(times['torch']), statistics.median(times['distglu'])
-    print("%s, %d layers, hidden %d, input %d, %d steps, batch %d, %d threads%s"
+    print("%s, %d layers, hidden %d, input %d, %d steps, batch %d, %d threads"
           % (args.mode, args.layers, args.hidden, args.input, args.seq, args.batch,
-             args.threads, ', glibc keeps freed memory' if args.keep_freed_memory else ''))
+             args.threads))
     for k, v in sorted(info.items()):
         print("%s: %s" % (k, v))
     print("torch.nn  forward+backward: median %7.2f ms  (min %7.2f)"

@@ -176,6 +176,23 @@ def _worker(args):
         print(time_steps(step, args.steps))
 
 
+def _blas_note():
+    """Which kernels NumPy's BLAS runs: distglu's matrix products go through it, while
+    PyTorch brings its own, so a forced older kernel set slows distglu alone."""
+    from threadpoolctl import threadpool_info
+    blas = ['%s (%s kernels)' % (i.get('internal_api'), i.get('architecture', '?'))
+            for i in threadpool_info() if i.get('user_api') == 'blas']
+    note = 'NumPy BLAS: %s' % (', '.join(blas) or 'none found')
+    forced = {k: os.environ[k] for k in ('OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE')
+              if k in os.environ}
+    if forced:
+        note += ('\nnote: the environment sets %s, which makes OpenBLAS use kernels '
+                 'chosen for another CPU; run this command under `env -u OPENBLAS_CORETYPE '
+                 '-u OPENBLAS_L2_SIZE` to measure with the kernels it picks for this one'
+                 % ' '.join('%s=%s' % kv for kv in sorted(forced.items())))
+    return note
+
+
 def _run_worker(kind, model, args):
     import subprocess
     import sys
@@ -196,6 +213,7 @@ def main():
     if args.worker:
         return _worker(args)
 
+    print(_blas_note())
     # Each framework runs in its own process (alternating, best of --rounds): in one
     # process, one runtime's spinning worker threads would slow the other's down.
     models = ['mlp', 'lenet', 'lstm'] if args.model == 'all' else [args.model]
