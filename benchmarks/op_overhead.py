@@ -79,12 +79,12 @@ def main():
         for _ in range(20):  # warm up both
             chain_distglu(nd, autograd, x, n)
             chain_torch(torch, tx, n, ones)
-        t_dg = t_pt = None
         # interleave the two so machine noise hits both alike
         dg, pt = [], []
+        per_round = max(1, args.repeat // 5)
         for _ in range(5):
-            dg.append(best_of(lambda: chain_distglu(nd, autograd, x, n), args.repeat // 5))
-            pt.append(best_of(lambda: chain_torch(torch, tx, n, ones), args.repeat // 5))
+            dg.append(best_of(lambda: chain_distglu(nd, autograd, x, n), per_round))
+            pt.append(best_of(lambda: chain_torch(torch, tx, n, ones), per_round))
         t_dg, t_pt = min(dg), min(pt)
     us_dg = t_dg / n * 1e6
     us_pt = t_pt / n * 1e6
