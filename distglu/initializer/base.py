@@ -8,13 +8,13 @@ import warnings
 
 import numpy as np
 
-from ..base import DistGluError, string_types
+from ..base import DistGluValueError, string_types
 from ..context import array_module, cpu
 from ..ndarray.ndarray import NDArray
 from ..registry import Registry
 
 
-class InitializerError(DistGluError, ValueError):
+class InitializerError(DistGluValueError):
     """Bad initializer configuration or input (MXNet raises ValueError/AssertionError)."""
 
 

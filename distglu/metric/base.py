@@ -6,12 +6,12 @@ from collections import OrderedDict
 
 import numpy
 
-from ..base import DistGluError, numeric_types, string_types
+from ..base import DistGluValueError, numeric_types, string_types
 from ..ndarray.ndarray import NDArray
 from ..registry import Registry
 
 
-class MetricError(DistGluError, ValueError):
+class MetricError(DistGluValueError):
     """Bad metric input (MXNet raises ValueError or AssertionError)."""
 
 

@@ -3,7 +3,7 @@ raises in the same situation (``AssertionError``, ``ValueError``, ``TypeError``)
 ``except mx.base.MXNetError`` and the ``except ValueError`` of an MXNet program catch it."""
 import multiprocessing
 
-from ...base import DistGluError
+from ...base import DistGluError, DistGluTypeError, DistGluValueError
 
 __all__ = ['DataAssertionError', 'DataValueError', 'DataTypeError', 'DataLoaderTimeoutError',
            'DataLoaderWorkerError', 'DatasetFileError', 'DatasetFormatError']
@@ -13,11 +13,11 @@ class DataAssertionError(DistGluError, AssertionError):
     """A bad argument where MXNet 1.x fails an ``assert``."""
 
 
-class DataValueError(DistGluError, ValueError):
+class DataValueError(DistGluValueError):
     """A bad argument value where MXNet 1.x raises ``ValueError``."""
 
 
-class DataTypeError(DistGluError, TypeError):
+class DataTypeError(DistGluTypeError):
     """An argument of the wrong type where MXNet 1.x raises ``TypeError``."""
 
 
@@ -35,5 +35,5 @@ class DatasetFileError(DistGluError, FileNotFoundError):
     """The files of a dataset are missing (distglu never downloads them)."""
 
 
-class DatasetFormatError(DistGluError, ValueError):
+class DatasetFormatError(DistGluValueError):
     """A dataset file is not in the format expected."""

@@ -10,7 +10,7 @@ between MXNet and distglu.
 """
 import re
 
-from ...base import DistGluError
+from ...base import DistGluError, DistGluValueError
 from ... import ndarray as nd
 from ...ndarray.ndarray import NDArray
 from ...ndarray.ops.rnn_op import _rnn_unpacked
@@ -18,10 +18,6 @@ from ..block import HybridBlock
 from . import rnn_cell
 
 __all__ = ['RNN', 'LSTM', 'GRU']
-
-
-class _StateShapeError(DistGluError, ValueError):
-    """A recurrent state of the wrong shape (MXNet raises ValueError here)."""
 
 
 # --------------------------------------------------------------------------- the layers
@@ -215,12 +211,12 @@ class _RNNLayer(HybridBlock):
         batch_size = inputs.shape[self._layout.find('N')]
         info = self.state_info(batch_size)
         if len(states) != len(info):
-            raise _StateShapeError("%s expects %d recurrent state(s), got %d"
-                                   % (type(self).__name__, len(info), len(states)))
+            raise DistGluValueError("%s expects %d recurrent state(s), got %d"
+                                    % (type(self).__name__, len(info), len(states)))
         for state, inf in zip(states, info):
             if state.shape != inf['shape']:
-                raise _StateShapeError("Invalid recurrent state shape. Expecting %s, got %s."
-                                       % (str(inf['shape']), str(state.shape)))
+                raise DistGluValueError("Invalid recurrent state shape. Expecting %s, got %s."
+                                        % (str(inf['shape']), str(state.shape)))
         ni = kwargs['l0_i2h_weight'].shape[1]
         if inputs.shape[2] != ni:
             raise DistGluError("%s: expected inputs with %d features (layout %s), got shape "

@@ -9,7 +9,7 @@ import numpy as np
 
 from ... import autograd as _ag
 from ...autograd import _Node
-from ...base import DistGluError, numeric_types
+from ...base import DistGluError, DistGluValueError, numeric_types
 from ..ndarray import NDArray, _to_ctx
 from ._core import _result, _xp, _sum_to
 from ._gather import (_IndexError, _out_of_bounds, _Plan, _plan_gather_bwd, _gather_op, _is_nd,
@@ -18,10 +18,6 @@ from ._gather import (_IndexError, _out_of_bounds, _Plan, _plan_gather_bwd, _gat
 __all__ = []
 
 _wrap = NDArray._wrap
-
-
-class _ValueError(DistGluError, ValueError):
-    """A key or value that cannot be used for indexing (MXNet raises ValueError)."""
 
 
 # ------------------------------------------------------------------ NDArray[key]
@@ -50,8 +46,8 @@ def _index_item(k, x, xp):
     if isinstance(k, (np.ndarray,) + _ADV_SEQ):
         a = np.asarray(k)
         if a.dtype == object:
-            raise _ValueError("NDArray does not support slicing with key %r: expected integers"
-                              % (k,))
+            raise DistGluValueError("NDArray does not support slicing with key %r: expected "
+                                    "integers" % (k,))
         if a.ndim == 0:
             return int(a)
         # MXNet casts lists and NumPy arrays to integers, booleans included (no mask)
@@ -59,8 +55,8 @@ def _index_item(k, x, xp):
         return a if xp is np else xp.asarray(a)
     if hasattr(k, '__cuda_array_interface__'):
         return _int_index(xp.asarray(k))
-    raise _ValueError("NDArray does not support slicing with key %r of type %s."
-                      % (k, type(k)))
+    raise DistGluValueError("NDArray does not support slicing with key %r of type %s."
+                            % (k, type(k)))
 
 
 def _index_plan(x, key):
@@ -119,8 +115,8 @@ def _index_plan(x, key):
             try:
                 dims.append(len(range(*k.indices(n))))
             except (ValueError, TypeError) as err:
-                raise _ValueError('invalid slice %r for an axis of size %d: %s'
-                                  % (k, n, err)) from err
+                raise DistGluValueError('invalid slice %r for an axis of size %d: %s'
+                                        % (k, n, err)) from err
         else:
             items[i] = _bounded(xp, k, n, ax)
             dims.append(None)
@@ -308,8 +304,8 @@ def _value_data(self, value, xp):
 
 
 def _broadcast_error(vshape, tshape):
-    return _ValueError("setitem: cannot broadcast a value of shape %s to the indexed region "
-                       "of shape %s" % (vshape, tshape))
+    return DistGluValueError("setitem: cannot broadcast a value of shape %s to the indexed "
+                             "region of shape %s" % (vshape, tshape))
 
 
 def _assign(d, plan, v, xp):
