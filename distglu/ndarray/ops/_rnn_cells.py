@@ -12,8 +12,9 @@ The backward precomputes every local derivative that does not depend on the inco
 gradient over all steps at once, so its time loop is one small GEMM and a few multiplies;
 the weight gradients are one GEMM per layer and direction after the loop.
 
-Weights arrive as dicts of views into MXNet's flat parameter vector ('wx', 'wh', ('wr'),
-'bx', 'bh'; gate blocks LSTM i, f, g, o; GRU r, z, n), as rnn_op._unpack makes them.
+Weights arrive as dicts of arrays ('wx', 'wh', ('wr'), 'bx', 'bh'; gate blocks LSTM i, f,
+g, o; GRU r, z, n): views into MXNet's flat parameter vector, or the Gluon layer's own
+parameter arrays (rnn_op._unpack / _nest).
 """
 import threading
 
