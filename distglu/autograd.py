@@ -59,6 +59,10 @@ class _Node:
 class _Leaf:
     """The graph end of a variable: where its gradient is written."""
     __slots__ = ('var', 'grad', 'grad_req', 'fresh', 'seq', '__weakref__')
+    # Recording treats an input whose node has ``bwd`` None as a constant: a _Node gets
+    # that once a backward without retain_graph has passed (and freed) it, as MXNet
+    # treats such outputs; a leaf is always live.
+    bwd = True
 
     def __init__(self, var, grad, grad_req):
         self.var = var
@@ -410,8 +414,8 @@ class Function:
             outputs = self.forward(*inputs)
         single = isinstance(outputs, NDArray)
         outs = [outputs] if single else list(outputs)
-        if _recording and any(isinstance(i, NDArray) and i._node is not None for i in inputs):
-            nd_inputs = [i for i in inputs if isinstance(i, NDArray)]
+        nd_inputs = [i for i in inputs if isinstance(i, NDArray)]
+        if _recording and any(_entry(i) is not None for i in nd_inputs):
             node = _Node(_function_bwd, tuple(_entry(i) for i in nd_inputs), (), None,
                          (self, [(o.shape, o._data.dtype) for o in outs],
                           [o._ctx for o in outs]),
@@ -424,7 +428,7 @@ class Function:
 
 def _entry(a):
     n = a._node
-    return None if n is None else (n, a._oidx)
+    return None if n is None or n.bwd is None else (n, a._oidx)
 
 
 def _function_bwd(xp, g, ins, out, attrs):

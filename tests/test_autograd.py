@@ -318,3 +318,50 @@ def test_custom_function_unused_output_gets_zero_gradient():
         s = a * 1
     s.backward()
     assert x.grad.asnumpy().tolist() == [2, 2]
+
+
+def test_output_of_a_freed_graph_is_a_constant_in_the_next_graph():
+    """After backward() (no retain_graph) frees a graph, its outputs take part in new
+    graphs as constants, as in MXNet: D2L's RNN loops carry the state this way."""
+    x = nd.array([1., 2.])
+    x.attach_grad()
+    with autograd.record():
+        y = x * x
+    y.backward()
+    with autograd.record():
+        z = (y * x).sum()            # y is [1, 4] here, with no path back to x
+    z.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [1., 4.])
+    # the recurrent form: the state from the last step feeds the next step's graph
+    w = nd.array([[0.5]])
+    w.attach_grad()
+    h = nd.zeros((1, 1))
+    grads = []
+    for _ in range(3):
+        with autograd.record():
+            h = nd.tanh(nd.dot(h, w) + 1)
+            loss = h.sum()
+        loss.backward()
+        grads.append(float(w.grad.asscalar()))
+    h_prev = np.tanh(np.tanh(1.0) * 0.5 + 1)      # the state entering step 3
+    np.testing.assert_allclose(grads[2], (1 - np.tanh(h_prev * 0.5 + 1) ** 2) * h_prev,
+                               rtol=1e-5)
+    # the freed head itself cannot be differentiated again, and in-place writes into
+    # a freed output are allowed under record()
+    with pytest.raises(DistGluError, match='not in a computational graph'):
+        loss.backward()
+    with autograd.record():
+        y[:] = 3
+        q = (y * x).sum()
+    q.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), [3., 3.])
+    # a custom Function treats it as a constant too: a graph of constants only is none
+    class Twice(autograd.Function):
+        def forward(self, a):
+            return a * 2
+
+        def backward(self, dy):
+            return dy * 2
+    with autograd.record():
+        c = Twice()(y)
+    assert c._node is None

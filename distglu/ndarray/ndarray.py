@@ -235,7 +235,7 @@ class NDArray:
 
     def _check_inplace(self):
         """In-place writes are errors inside record() on arrays in a graph (as MXNet)."""
-        if _ag._recording and self._node is not None:
+        if _ag._recording and self._node is not None and self._node.bwd is not None:
             raise DistGluError(_ag._INPLACE_IN_GRAPH)
 
     def _fresh_grad_get(self):

@@ -29,7 +29,7 @@ def _result(y, ctx, bwd, inputs, ins=(), yout=None, attrs=None):
         has = False
         for i in inputs:
             n = i._node
-            if n is None:
+            if n is None or n.bwd is None:     # no graph, or one a backward has freed
                 parents.append(None)
             else:
                 parents.append((n, i._oidx))
@@ -43,7 +43,8 @@ def _results(ys, ctx, bwd, inputs, ins=(), yout=None, attrs=None):
     """Multi-output variant of :func:`_result`; bwd receives a list of gradients."""
     outs = [_wrap(y, ctx) for y in ys]
     if _ag._recording:
-        parents = tuple(None if i._node is None else (i._node, i._oidx) for i in inputs)
+        parents = tuple(None if i._node is None or i._node.bwd is None else (i._node, i._oidx)
+                        for i in inputs)
         if any(p is not None for p in parents):
             node = _Node(bwd, parents, ins, yout, attrs, nout=len(outs))
             for k, o in enumerate(outs):

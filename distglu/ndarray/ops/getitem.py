@@ -386,7 +386,8 @@ def _setitem(self, key, value):
         plan.key_nd = kk
     else:
         plan = _index_plan(self, key)
-    record = (_ag._recording and isinstance(value, NDArray) and value._node is not None)
+    record = (_ag._recording and isinstance(value, NDArray) and value._node is not None
+              and value._node.bwd is not None)
     if record:
         if value._ctx != self._ctx:
             value = value.as_in_context(self._ctx)
