@@ -1,12 +1,14 @@
 """Errors and dtype helpers shared by every layer of distglu."""
 import numpy as np
 
-__all__ = ['DistGluError', 'MXNetError', 'DistGluValueError', 'DistGluTypeError', 'numeric_types', 'integer_types',
-           'string_types', 'normalize_dtype', 'dtype_name']
+__all__ = ['DistGluError', 'MXNetError', 'DistGluValueError', 'DistGluTypeError',
+           'DistGluAssertionError', 'numeric_types', 'integer_types', 'string_types',
+           'normalize_dtype', 'dtype_name']
 
 
-class DistGluError(Exception):
-    """Base class of every error distglu raises on purpose (MXNet's ``MXNetError``)."""
+class DistGluError(RuntimeError):
+    """Base class of every error distglu raises on purpose (MXNet's ``MXNetError``, which
+    is a RuntimeError too: ``except RuntimeError`` catches both)."""
 
 
 MXNetError = DistGluError
@@ -14,6 +16,11 @@ MXNetError = DistGluError
 
 class DistGluValueError(DistGluError, ValueError):
     """A bad value where MXNet raises ValueError: ``except ValueError`` still catches it."""
+
+
+class DistGluAssertionError(DistGluError, AssertionError):
+    """A failed check where MXNet 1.x fails an ``assert``: ``except AssertionError``
+    still catches it."""
 
 
 class DistGluTypeError(DistGluError, TypeError):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import distglu as mx
-from distglu import nd
+from distglu import nd, autograd
 from distglu.base import DistGluError, MXNetError
 
 
@@ -120,3 +120,54 @@ def test_context_scope():
         assert mx.current_context() == mx.cpu(1)
         assert nd.zeros(2).context == mx.cpu(1)
     assert mx.current_context() == mx.cpu(0)
+
+
+def test_error_types_follow_mxnet():
+    """MXNet programs catch errors by the built-in type MXNet raises: MXNetError is a
+    RuntimeError, asscalar/bool of several elements raise ValueError, a parameter shape
+    mismatch is an AssertionError."""
+    import distglu as mx
+    from distglu.gluon import nn
+    assert issubclass(mx.base.MXNetError, RuntimeError)
+    with pytest.raises(ValueError, match='not a scalar'):
+        nd.ones((2,)).asscalar()
+    with pytest.raises(ValueError, match='NDArray with multiple elements is ambiguous'):
+        bool(nd.array([1, 2]))
+    with pytest.raises(mx.base.MXNetError,
+                       match=r'add: operands could not be broadcast together with shapes '
+                             r'\(2, 3\) \(4,\)'):
+        nd.ones((2, 3)) + nd.ones((4,))
+    p = mx.gluon.Parameter('w', shape=(2, 2))
+    p.initialize()
+    with pytest.raises(AssertionError, match=r'Expected shape \(3, 3\) is incompatible'):
+        p.set_data(nd.ones((3, 3)))
+    conv = nn.Conv2D(4, 3)
+    conv.initialize()
+    with pytest.raises(ValueError, match='expects 4-D input'):
+        conv(nd.ones((3, 8, 8)))
+    with pytest.raises(RuntimeError, match='has not been initialized'):
+        nn.Dense(2)(nd.ones((1, 3)))
+
+
+def test_add_n_and_like_methods_and_abs():
+    a = nd.array([1., -2.])
+    b = nd.array([3., 4.])
+    a.attach_grad()
+    b.attach_grad()
+    with autograd.record():
+        s = nd.add_n(a, b, a * 3)
+        y = (s * nd.array([1., 2.])).sum()
+    y.backward()
+    np.testing.assert_array_equal(s.asnumpy(), [7., -4.])
+    np.testing.assert_array_equal(a.grad.asnumpy(), [4., 8.])
+    np.testing.assert_array_equal(b.grad.asnumpy(), [1., 2.])
+    np.testing.assert_array_equal(nd.ElementWiseSum(a, b).asnumpy(), [4., 2.])
+    with pytest.raises(DistGluError, match=r'same shape, got \(2,\) \(argument 0\) and '
+                                           r'\(3,\) \(argument 1\)'):
+        nd.add_n(a, nd.ones((3,)))
+    with pytest.raises(DistGluError, match='at least one NDArray'):
+        nd.add_n()
+    i = nd.array([1, 2], dtype='int32')
+    assert i.zeros_like().dtype == np.int32 and i.zeros_like().asnumpy().tolist() == [0, 0]
+    assert i.ones_like().asnumpy().tolist() == [1, 1]
+    np.testing.assert_array_equal(abs(a).asnumpy(), [1., 2.])

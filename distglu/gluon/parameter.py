@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from .. import autograd
-from ..base import DistGluError, normalize_dtype
+from ..base import DistGluAssertionError, DistGluError, normalize_dtype
 from ..context import Context, cpu, current_context
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
@@ -126,8 +126,8 @@ class Parameter:
             return
         if len(self._shape) != len(new_shape) or any(
                 i != j and i != 0 for i, j in zip(self._shape, new_shape)):
-            raise DistGluError("Expected shape %s is incompatible with given shape %s."
-                               % (str(new_shape), str(self._shape)))
+            raise DistGluAssertionError("Expected shape %s is incompatible with given shape "
+                                        "%s." % (str(new_shape), str(self._shape)))
         self._shape = new_shape
 
     @property

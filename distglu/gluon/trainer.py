@@ -6,7 +6,7 @@ them is one in-place call per bucket. ``step(batch_size)`` scales gradients by
 1/batch_size (through the optimizer's ``rescale_grad``) and updates in place.
 """
 
-from ..base import DistGluError
+from ..base import DistGluError, DistGluValueError
 from .. import optimizer as opt
 from ..distributed.grad_bucket import GradBuckets
 from ..ndarray.ndarray import _to_ctx
@@ -37,18 +37,20 @@ class Trainer:
     def __init__(self, params, optimizer, optimizer_params=None, kvstore='device',
                  compression_params=None, update_on_kvstore=None):
         if isinstance(params, (dict, ParameterDict)):
-            param_list = list(params.values())
+            # sorted by name, as MXNet: the update order (which rules such as Nadam's
+            # shared schedule depend on) and the optimizer's indices follow it
+            param_list = [params[key] for key in sorted(params.keys())]
         elif isinstance(params, (list, tuple)):
             param_list = list(params)
         else:
-            raise DistGluError("First argument must be a list or dict of Parameters, got %s."
-                               % type(params))
+            raise DistGluValueError("First argument must be a list or dict of Parameters, "
+                                    "got %s." % type(params))
         self._params = []
         self._param2idx = {}
         for i, param in enumerate(param_list):
             if not isinstance(param, Parameter):
-                raise DistGluError("First argument must be a list or dict of Parameters, got "
-                                   "list of %s." % type(param))
+                raise DistGluValueError("First argument must be a list or dict of Parameters, "
+                                        "got list of %s." % type(param))
             if param in self._param2idx:
                 continue  # shared parameters appear once
             self._param2idx[param] = len(self._params)

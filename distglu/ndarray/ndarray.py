@@ -7,7 +7,7 @@ binds the operator methods.
 import numpy as np
 
 from .. import autograd as _ag
-from ..base import DistGluError, normalize_dtype
+from ..base import DistGluError, DistGluValueError, normalize_dtype
 from ..context import Context, current_context, context_of, context_xp, device_scope
 
 __all__ = ['NDArray', 'array', 'empty', 'zeros', 'ones', 'full', 'arange', 'eye', 'linspace',
@@ -115,10 +115,22 @@ class NDArray:
             return d.copy()
         return d.get()
 
+    def zeros_like(self, *args, **kwargs):
+        """An array of zeros with this array's shape, dtype and context."""
+        return zeros_like(self)
+
+    def ones_like(self, *args, **kwargs):
+        """An array of ones with this array's shape, dtype and context."""
+        return ones_like(self)
+
+    def __abs__(self):
+        return self.abs()
+
     def asscalar(self):
         if self._data.size != 1:
-            raise DistGluError("asscalar: the array must have exactly one element, it has "
-                               "shape %s" % (self.shape,))
+            raise DistGluValueError("The current array is not a scalar: asscalar needs "
+                                    "exactly one element, the array has shape %s"
+                                    % (self.shape,))
         return self.asnumpy().reshape(-1)[0]
 
     def __array__(self, dtype=None, copy=None):
@@ -180,7 +192,7 @@ class NDArray:
         if n == 0:
             return False
         if n != 1:
-            raise ValueError("The truth value of an NDArray with more than one element is "
+            raise ValueError("The truth value of an NDArray with multiple elements is "
                              "ambiguous.")
         return bool(self._scalar_value('bool'))
 

@@ -3,13 +3,13 @@ raises in the same situation (``AssertionError``, ``ValueError``, ``TypeError``)
 ``except mx.base.MXNetError`` and the ``except ValueError`` of an MXNet program catch it."""
 import multiprocessing
 
-from ...base import DistGluError, DistGluTypeError, DistGluValueError
+from ...base import DistGluAssertionError, DistGluError, DistGluTypeError, DistGluValueError
 
 __all__ = ['DataAssertionError', 'DataValueError', 'DataTypeError', 'DataLoaderTimeoutError',
            'DataLoaderWorkerError', 'DatasetFileError', 'DatasetFormatError']
 
 
-class DataAssertionError(DistGluError, AssertionError):
+class DataAssertionError(DistGluAssertionError):
     """A bad argument where MXNet 1.x fails an ``assert``."""
 
 

@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 
-from ...base import DistGluError
+from ...base import DistGluError, DistGluValueError
 from ..block import HybridBlock
 from .basic_layers import Activation
 
@@ -64,8 +64,8 @@ def _check_layout(layout, nsp, layer):
 
 def _check_input(x, nsp, layout, layer):
     if x.ndim != nsp + 2:
-        raise DistGluError("%s expects %d-D input in layout %s, got shape %s"
-                           % (layer, nsp + 2, layout, x.shape))
+        raise DistGluValueError("%s expects %d-D input in layout %s, got shape %s"
+                                % (layer, nsp + 2, layout, x.shape))
 
 
 class _Conv(HybridBlock):

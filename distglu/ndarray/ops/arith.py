@@ -20,7 +20,8 @@ __all__ = ['add', 'subtract', 'multiply', 'divide', 'true_divide', 'power', 'mod
            'broadcast_not_equal', 'broadcast_greater', 'broadcast_greater_equal',
            'broadcast_lesser', 'broadcast_lesser_equal', 'elemwise_add', 'elemwise_sub',
            'elemwise_mul', 'elemwise_div', 'logical_and', 'logical_or', 'logical_xor',
-           'broadcast_logical_and', 'broadcast_logical_or', 'broadcast_logical_xor']
+           'broadcast_logical_and', 'broadcast_logical_or', 'broadcast_logical_xor',
+           'add_n', 'ElementWiseSum']
 
 
 class _BinOp:
@@ -57,7 +58,13 @@ class _BinOp:
                     raise DistGluError(
                         "%s: both operands must have the same dtype (as in MXNet), got %s and "
                         "%s; cast one with astype()" % (self.name, a.dtype, b.dtype))
-                y = self.fn(a)(a, b)
+                try:
+                    y = self.fn(a)(a, b)
+                except ValueError as err:
+                    if a.shape == b.shape:
+                        raise
+                    raise DistGluError("%s: operands could not be broadcast together with "
+                                       "shapes %s %s" % (self.name, a.shape, b.shape)) from err
                 if self.cmp:
                     y = y.astype(a.dtype)
                 elif a.dtype.kind in 'iub' and self.np_fn is np.true_divide:
@@ -289,6 +296,47 @@ def _inplace(op):
             self._oidx = 0
         return self
     return i
+
+
+def _add_n_bwd(xp, g, ins, out, n):
+    return (g,) * n
+
+
+def add_n(*args, **kwargs):
+    """The elementwise sum of all arguments (MXNet's ``add_n``, alias ``ElementWiseSum``):
+    NDArrays of one shape, dtype and context; no broadcasting. ``num_args`` is accepted
+    (it must equal the number of arrays), as are ``out`` and ``name``."""
+    out = kwargs.pop('out', None)
+    kwargs.pop('name', None)
+    num_args = kwargs.pop('num_args', None)
+    if kwargs:
+        raise DistGluError("add_n: unexpected keyword argument(s) %s" % ', '.join(sorted(kwargs)))
+    if not args:
+        raise DistGluError("add_n: expected at least one NDArray to sum (num_args should be "
+                           ">= 1), got none")
+    if num_args is not None and int(num_args) != len(args):
+        raise DistGluError("add_n: num_args=%s but %d arrays were given" % (num_args, len(args)))
+    first = args[0]
+    for k, a in enumerate(args):
+        if not isinstance(a, NDArray):
+            raise DistGluError("add_n: argument %d must be an NDArray, got %s"
+                               % (k, type(a).__name__))
+        if a.shape != first.shape:
+            raise DistGluError("add_n: all arrays must have the same shape, got %s (argument "
+                               "0) and %s (argument %d)" % (first.shape, a.shape, k))
+        if a._data.dtype != first._data.dtype:
+            raise DistGluError("add_n: all arrays must have the same dtype, got %s and %s"
+                               % (first._data.dtype, a._data.dtype))
+        if a._ctx is not first._ctx:
+            _check_ctx(first, a, 'add_n')
+    y = first._data.copy()
+    for a in args[1:]:
+        y += a._data
+    return _write_out(out, _result(y, first._ctx, _add_n_bwd, tuple(args), (), None,
+                                   len(args)))
+
+
+ElementWiseSum = add_n
 
 
 def _bind_methods():
