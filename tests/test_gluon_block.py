@@ -249,3 +249,32 @@ def test_custom_block_with_deferred_param_needs_infer_shape():
 def test_export_is_a_clear_error():
     with pytest.raises(DistGluError, match='save_parameters'):
         nn.Dense(2).export('x')
+
+
+def test_print_shows_blocks_held_in_attributes_as_mxnet():
+    """MXNet's Block prints the Blocks held in attributes; D2L's MySequential, which adds
+    children only through ``_children``, prints empty there (Sequential lists them)."""
+    class MySequential(nn.Block):
+        def add(self, block):
+            self._children[block.name] = block
+
+        def forward(self, x):
+            for block in self._children.values():
+                x = block(x)
+            return x
+
+    net = MySequential()
+    net.add(nn.Dense(3))
+    assert repr(net) == 'MySequential(\n\n)'
+
+    class Holder(nn.Block):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.a = nn.Dense(2, in_units=3)
+            self.register_child(nn.Dense(4))
+            self.b = nn.Sequential()
+            self.b.add(nn.Dense(1, in_units=2))
+
+    assert repr(Holder()) == (
+        'Holder(\n  (a): Dense(3 -> 2, linear)\n  (b): Sequential(\n'
+        '    (0): Dense(2 -> 1, linear)\n  )\n)')

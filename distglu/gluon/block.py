@@ -128,8 +128,10 @@ class Block:
 
     def __repr__(self):
         s = '{name}(\n{modstr}\n)'
+        # the Blocks held in attributes, as MXNet prints them (children registered only
+        # through register_child or _children do not show; Sequential lists those)
         modstr = '\n'.join(['  ({key}): {block}'.format(key=key, block=_indent(repr(block), 2))
-                            for key, block in self._children.items()])
+                            for key, block in self.__dict__.items() if isinstance(block, Block)])
         return s.format(name=self.__class__.__name__, modstr=modstr)
 
     def __setattr__(self, name, value):
