@@ -4,8 +4,9 @@
 """
 __version__ = '0.1.0'
 
-from . import _allocator
+from . import _allocator, _numpy_compat
 _allocator.tune_malloc()      # reuse step-sized arrays instead of page-faulting them in
+_numpy_compat.apply()         # print NumPy values as MXNet-era (NumPy 1) programs did
 
 from . import base
 from .base import DistGluError, MXNetError
