@@ -31,4 +31,17 @@ def __getattr__(name):
             mod = importlib.import_module('.' + real, __name__)
         globals()[name] = mod
         return mod
+    if name in _NOT_PROVIDED:
+        raise AttributeError("module 'distglu' has no attribute %r: %s"
+                             % (name, _NOT_PROVIDED[name]))
     raise AttributeError("module 'distglu' has no attribute %r" % name)
+
+
+# MXNet modules distglu does not have, and why (AttributeError, so hasattr() is False)
+_NOT_PROVIDED = {
+    'sym': "distglu has no symbolic API (hybridize() is a no-op; use the imperative API)",
+    'symbol': "distglu has no symbolic API (hybridize() is a no-op; use the imperative API)",
+    'mod': "the Module API is not implemented; use gluon.Trainer",
+    'module': "the Module API is not implemented; use gluon.Trainer",
+    'contrib': "MXNet's contrib operators are not implemented",
+}

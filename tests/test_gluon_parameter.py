@@ -192,3 +192,25 @@ def test_parameter_repr_prints_dtype_as_given():
     p.initialize()
     p.cast('float64')
     assert repr(p) == 'Parameter w (shape=(2, 3), dtype=float64)'
+
+
+def test_dtype_and_class_path_as_mxnet():
+    import pickle
+    from distglu.gluon import nn
+    assert nn.Dense(2).weight.dtype == 'float32'          # the layer's default, a string
+    assert mx.gluon.Parameter('w', shape=(2,)).dtype is np.float32
+    assert mx.gluon.Parameter('w', shape=(2,), dtype=np.float16).dtype is np.float16
+    d = nn.Dense(2)
+    d.cast('float16')
+    assert d.weight.dtype == 'float16'
+    assert type(d.params).__module__ == 'distglu.gluon.parameter'
+    pd = pickle.loads(pickle.dumps(mx.gluon.ParameterDict('x_')))
+    assert type(pd) is mx.gluon.ParameterDict and pd.prefix == 'x_'
+
+
+def test_missing_mxnet_modules_are_attribute_errors_that_say_why():
+    assert not hasattr(mx.gluon, 'contrib')
+    with pytest.raises(AttributeError, match='gluon.contrib .* is not implemented'):
+        mx.gluon.contrib
+    with pytest.raises(AttributeError, match='no symbolic API'):
+        mx.sym

@@ -171,3 +171,11 @@ def test_add_n_and_like_methods_and_abs():
     assert i.zeros_like().dtype == np.int32 and i.zeros_like().asnumpy().tolist() == [0, 0]
     assert i.ones_like().asnumpy().tolist() == [1, 1]
     np.testing.assert_array_equal(abs(a).asnumpy(), [1., 2.])
+
+
+def test_out_of_range_values_become_inf_without_a_warning():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        a = nd.array([1e39, -1e39, 1.0])
+    assert np.isinf(a.asnumpy()[:2]).all() and a.dtype == np.float32

@@ -2,7 +2,7 @@
 import importlib
 
 _SUBMODULES = ('parameter', 'block', 'trainer', 'loss', 'utils', 'nn', 'rnn', 'data',
-               'model_zoo', 'contrib')
+               'model_zoo')
 _EXPORTS = {'Parameter': 'parameter', 'ParameterDict': 'parameter', 'Constant': 'parameter',
             'DeferredInitializationError': 'parameter', 'Block': 'block',
             'HybridBlock': 'block', 'SymbolBlock': 'block', 'Trainer': 'trainer'}
@@ -18,4 +18,7 @@ def __getattr__(name):
         val = getattr(mod, name)
         globals()[name] = val
         return val
+    if name == 'contrib':
+        raise AttributeError("module 'distglu.gluon' has no attribute 'contrib': MXNet's "
+                             "gluon.contrib (experimental layers) is not implemented")
     raise AttributeError("module 'distglu.gluon' has no attribute %r" % name)

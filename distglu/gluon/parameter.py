@@ -17,6 +17,9 @@ from ..ndarray.ndarray import NDArray
 # re-exported (MXNet's path); parameter_dict imports Parameter/Constant lazily: no cycle
 from .parameter_dict import ParameterDict
 
+# MXNet defines ParameterDict in gluon.parameter: type() and pickles name it there
+ParameterDict.__module__ = __name__
+
 __all__ = ['DeferredInitializationError', 'Parameter', 'Constant', 'ParameterDict',
            'tensor_types']
 
@@ -108,7 +111,9 @@ class Parameter:
 
     @property
     def dtype(self):
-        return self._dtype.type
+        """The dtype as it was given (MXNet returns 'float32' for a layer's default, a
+        NumPy type when one was passed)."""
+        return self._dtype_given
 
     @dtype.setter
     def dtype(self, dtype):

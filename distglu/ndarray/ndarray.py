@@ -318,7 +318,9 @@ def array(source_array, ctx=None, dtype=None):
         if not isinstance(src, np.ndarray) and hasattr(src, '__cuda_array_interface__'):
             src = src.get()
         try:
-            src = np.asarray(src, dtype=dt)
+            # values beyond float32's range become inf silently, as in MXNet
+            with np.errstate(over='ignore'):
+                src = np.asarray(src, dtype=dt)
         except (TypeError, ValueError) as err:
             raise DistGluError("array: expected a list, NumPy array, NDArray or scalar of "
                                "numbers, got %s (%s)" % (type(source_array).__name__, err)) from err
