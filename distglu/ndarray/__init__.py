@@ -9,6 +9,7 @@ from .random import (random_normal, random_uniform, normal, uniform, random_rand
 from .io import save, load
 from . import ops as op
 from . import ops as _internal
+from .ops.la import _namespace as linalg  # nd.linalg.gemm2 ... (mxnet.nd.linalg)
 
 # MXNet's NDArray methods that forward to the operator of the same name
 _METHODS = """zeros_like ones_like broadcast_to broadcast_like broadcast_axes broadcast_axis

@@ -7,7 +7,8 @@ the modules are kept under ``_FAMILIES`` before the star imports shadow them.)
 import importlib as _importlib
 
 _FAMILY_NAMES = ('arith', 'elemwise', 'reduce', 'shape', 'join_split', 'layout', 'indexing',
-                 'getitem', 'linalg', 'nn', 'conv', 'norm', 'rnn_op', 'convert', 'ctc')
+                 'getitem', 'linalg', 'nn', 'conv', 'norm', 'rnn_op', 'convert', 'ctc',
+                 'la', 'misc')
 _FAMILIES = tuple(_importlib.import_module('.' + _n, __name__) for _n in _FAMILY_NAMES)
 
 __all__ = []
