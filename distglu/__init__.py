@@ -23,8 +23,8 @@ def __getattr__(name):
     # The Gluon stack is imported on first use so that `import distglu` stays light.
     import importlib
     if name in ('gluon', 'init', 'initializer', 'optimizer', 'metric', 'kvstore', 'lr_scheduler',
-                'kv', 'distributed', 'io'):
-        real = {'init': 'initializer', 'kv': 'kvstore'}.get(name, name)
+                'kv', 'distributed', 'io', 'image', 'img'):
+        real = {'init': 'initializer', 'kv': 'kvstore', 'img': 'image'}.get(name, name)
         if real == 'lr_scheduler':
             mod = importlib.import_module('.optimizer.lr_scheduler', __name__)
         else:

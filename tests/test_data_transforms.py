@@ -114,8 +114,23 @@ def test_normalize():
     assert T.Normalize(0.1, 0.5)(nd(t.astype(np.float64))).dtype == np.float64
     with pytest.raises(DistGluError, match='mean must have either 1 or 3 elements'):
         T.Normalize((0.1, 0.2), (0.5, 0.6))(nd(t))
-    with pytest.raises(DistGluError, match=r'\(C, H, W\)'):
+    with pytest.raises(DistGluError, match=r'Input tensor must have shape \(channels, height, '
+                       r'width\), or \(N, channels, height, width\), but got \[5,4\]'):
         T.Normalize(0.1, 0.5)(nd(t[0]))
+    # MXNet's messages: the channel axis must have 1 or 3 elements
+    with pytest.raises(DistGluError, match=r'^The first dimension of input tensor must be the '
+                       r'channel dimension with either 1 or 3 elements, but got input with '
+                       r'shape \[32,48,3\]$'):
+        T.Normalize()(nd(np.zeros((32, 48, 3), np.float32)))
+    with pytest.raises(DistGluError, match=r'^The second dimension of input tensor must be the '
+                       r'channel dimension with either 1 or 3 elements, but got input with '
+                       r'shape \[2,32,48,3\]$'):
+        T.Normalize()(nd(np.zeros((2, 32, 48, 3), np.float32)))
+    with pytest.raises(DistGluError, match=r'^Invalid std for input with shape \[3,5,4\]\. std '
+                       r'must have either 1 or 3 elements, but got \[0\.5,0\.25\]$'):
+        T.Normalize(0.1, (0.5, 0.25))(nd(t))
+    one = T.Normalize(0.5, 2.0)(nd(t[:1]))  # 1 channel is fine
+    np.testing.assert_allclose(one.asnumpy(), (t[:1] - 0.5) / 2.0, rtol=1e-6)
 
 
 def test_cast():
@@ -169,15 +184,31 @@ def test_resize_keep_ratio_shapes_like_mxnet():
         (6, 4, 3)
 
 
-def test_resize_other_interpolations_fall_back_with_a_warning():
-    T._warned_interp.discard(2)
+def test_resize_interpolation_codes():
+    # every OpenCV code 0..4 is implemented (exact values are in tests/test_image.py)
+    for interp in range(5):
+        y = T.Resize((4, 5), interpolation=interp)(nd(SRC))
+        assert y.shape == (5, 4, 3) and y.dtype == np.uint8
+    assert T.Resize((4, 5), interpolation=2)(nd(SRC)).asnumpy().reshape(-1).tolist() != \
+        MX_BILINEAR_4x5
+    T._warned_interp.discard(5)
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter('always')
-        t = T.Resize((4, 5), interpolation=2)
-    assert any('interpolation=2 is not implemented' in str(x.message) for x in w)
+        t = T.Resize((4, 5), interpolation=5)
+    assert any('interpolation=5 (INTER_LINEAR_EXACT) is not implemented' in str(x.message)
+               for x in w)
     assert t(nd(SRC)).asnumpy().reshape(-1).tolist() == MX_BILINEAR_4x5
-    with pytest.raises(DistGluError, match='interpolation'):
-        T.Resize(4, interpolation=42)
+    for bad in (6, 9, 42, 'linear'):
+        with pytest.raises(DistGluError, match='interpolation must be an OpenCV code'):
+            T.Resize(4, interpolation=bad)
+    # the crops also take MXNet's 9 (bicubic to enlarge, area to shrink) and 10 (random)
+    np.testing.assert_array_equal(T.CenterCrop((9, 8), interpolation=9)(nd(SRC)).asnumpy(),
+                                  T.CenterCrop((9, 8), interpolation=2)(nd(SRC)).asnumpy())
+    np.testing.assert_array_equal(T.CenterCrop((3, 2), interpolation=9)(nd(SRC)).asnumpy(),
+                                  T.CenterCrop((3, 2), interpolation=3)(nd(SRC)).asnumpy())
+    assert T.RandomResizedCrop(5, interpolation=10)(nd(SRC)).shape == (5, 5, 3)
+    with pytest.raises(DistGluError, match='interpolation must be an OpenCV code'):
+        T.CenterCrop(3, interpolation=7)
     with pytest.raises(DistGluError, match='size must be'):
         T.Resize((1, 2, 3))
 
@@ -305,8 +336,9 @@ def test_compose_and_transform_first_in_a_loader():
     labels = np.arange(10, dtype=np.int32)
     mean, std = (0.5, 0.4, 0.3), (0.2, 0.25, 0.3)
     tf = T.Compose([T.Resize((6, 8)), T.ToTensor(), T.Normalize(mean, std)])
-    assert isinstance(tf, mx.gluon.Block) and len(tf) == 3
-    assert isinstance(tf[1], T.ToTensor) and isinstance(tf[1], mx.gluon.HybridBlock)
+    assert isinstance(tf, mx.gluon.nn.Sequential) and len(tf) == 1  # one HybridSequential
+    assert isinstance(tf[0], mx.gluon.nn.HybridSequential) and len(tf[0]) == 3
+    assert isinstance(tf[0][1], T.ToTensor) and isinstance(tf[0][1], mx.gluon.HybridBlock)
     ds = ArrayDataset(mx.nd.array(images, dtype='uint8'), labels).transform_first(tf)
     x, y = ds[2]
     assert x.shape == (3, 8, 6) and x.dtype == np.float32 and y == 2
@@ -349,3 +381,135 @@ def test_transforms_on_gpu_match_cpu():
         g = t(x)
         mx.random.seed(1)
         assert np.abs(g.asnumpy().astype(int) - t(nd(SRC)).asnumpy().astype(int)).max() <= 1
+
+
+# ---------------------------------------------------------------------- hue and color jitter
+# MXNet 1.9.1's nd.image.random_hue(HUE_SRC, min_factor=a, max_factor=a), flattened
+HUE_SRC = SRC.reshape(-1)[:60].reshape(4, 5, 3)
+MX_HUE = {
+    1.0: [0, 36, 74, 111, 147, 185, 222, 2, 39, 77, 113, 151, 187, 225, 5, 43, 79, 117, 153, 190,
+          228, 9, 45, 82, 119, 156, 194, 231, 11, 48, 86, 122, 160, 196, 234, 14, 52, 88, 125,
+          163, 199, 237, 17, 54, 92, 129, 165, 203, 240, 20, 57, 95, 131, 169, 205, 242, 24, 60,
+          97, 135],
+    1.1: [7, 0, 74, 118, 111, 185, 222, 97, 2, 84, 77, 151, 56, 225, 5, 50, 43, 117, 161, 153,
+          228, 16, 9, 82, 127, 119, 194, 231, 106, 11, 93, 86, 160, 65, 234, 14, 59, 52, 125, 170,
+          163, 237, 25, 17, 92, 136, 129, 203, 240, 115, 20, 102, 95, 169, 74, 242, 24, 68, 60,
+          135],
+    0.75: [0, 74, 0, 111, 185, 111, 75, 2, 222, 77, 151, 77, 225, 5, 78, 43, 117, 43, 153, 228,
+           153, 9, 82, 9, 119, 194, 119, 84, 11, 231, 86, 160, 86, 234, 14, 87, 52, 125, 52, 163,
+           237, 163, 17, 92, 17, 129, 203, 129, 93, 20, 240, 95, 169, 95, 242, 24, 96, 60, 135,
+           60]}
+# the same on HUE_SRC as float32, alpha 1.1, first 30 values (rounded to 4 places)
+MX_HUE_F11 = [7.4, 0.0, 74.0, 118.4, 111.0, 185.0, 222.0, 97.4002, 3.0, 84.4, 77.0, 151.0,
+              56.5998, 225.0, 6.0, 50.4, 43.0, 117.0, 161.4, 154.0, 228.0, 16.4, 9.0, 83.0,
+              127.4, 120.0, 194.0, 231.0, 106.4002, 12.0]
+
+
+def test_hue_matches_mxnet():
+    for alpha, expected in MX_HUE.items():
+        y = T._adjust_hue(HUE_SRC.astype(np.float32), alpha)
+        assert T._cast_back(y, np.uint8).reshape(-1).tolist() == expected
+    yf = T._adjust_hue(HUE_SRC.astype(np.float32), 1.1)
+    assert yf.dtype == np.float32
+    np.testing.assert_allclose(yf.reshape(-1)[:30], MX_HUE_F11, atol=1e-4)
+    # RandomHue(0) draws alpha = 1: MXNet's HLS round trip, truncated to uint8
+    y = T.RandomHue(0)(nd(HUE_SRC))
+    assert y.dtype == np.uint8 and y.asnumpy().reshape(-1).tolist() == MX_HUE[1.0]
+    np.testing.assert_array_equal(T.RandomHue(0.5)(nd(SRC1)).asnumpy(), SRC1)  # gray: unchanged
+
+
+def test_random_hue_draws_its_factor():
+    for seed in range(3):
+        y, rng = _replay(T.RandomHue(0.4), HUE_SRC, seed)
+        alpha = rng.uniform(0.6, 1.4)
+        ref = T._cast_back(T._adjust_hue(HUE_SRC.astype(np.float32), np.float32(alpha)),
+                           np.uint8)
+        np.testing.assert_array_equal(y.asnumpy(), ref)
+    with pytest.raises(DistGluError, match='expected a number >= 0'):
+        T.RandomHue(-0.1)
+    with pytest.raises(DistGluError, match='channel axis with 1 or 3 elements'):
+        T.RandomHue(0.1)(nd(np.zeros((4, 4, 2), np.uint8)))
+
+
+@pytest.mark.parametrize('dtype', [np.uint8, np.float32])
+def test_random_color_jitter_replay(dtype):
+    img = SRC.astype(dtype)
+    amounts = (0.3, 0.4, 0.5, 0.1)
+    for seed in range(4):
+        y, rng = _replay(T.RandomColorJitter(*amounts), img, seed)
+        ref = img.astype(np.float64)
+        for step in rng.permutation(4):
+            delta = rng.uniform(-amounts[step], amounts[step])
+            if step == 0:
+                ref = ref * (1 + delta)
+            elif step == 1:
+                ref = ref * (1 + delta) - delta * (ref @ LUMA).mean()
+            elif step == 2:
+                ref = ref * (1 + delta) - delta * (ref @ LUMA)[:, :, None]
+            else:
+                ref = T._adjust_hue(ref.astype(np.float32), np.float32(delta))
+            if dtype == np.uint8:  # MXNet saturates to uint8 after every step
+                ref = np.clip(ref, 0, 255).astype(np.uint8).astype(np.float64)
+        assert y.dtype == dtype and y.shape == img.shape
+        if dtype == np.uint8:
+            assert np.abs(y.asnumpy().astype(int) - ref).max() <= 1
+        else:
+            np.testing.assert_allclose(y.asnumpy(), ref, rtol=1e-4, atol=1e-3)
+    # only nonzero amounts draw a factor; all zero: a copy
+    y = T.RandomColorJitter()(nd(SRC))
+    np.testing.assert_array_equal(y.asnumpy(), SRC)
+    with pytest.raises(DistGluError, match='contrast must be a number >= 0'):
+        T.RandomColorJitter(contrast=-1)
+
+
+# ---------------------------------------------------------------------- printing and Compose
+
+def test_transforms_print_as_mxnet():
+    for t in (T.Resize(4), T.CenterCrop(3), T.ToTensor(), T.Normalize(0.1, 0.2), T.Cast(),
+              T.RandomResizedCrop(5), T.RandomFlipLeftRight(), T.RandomFlipTopBottom(),
+              T.RandomBrightness(0.3), T.RandomContrast(0.2), T.RandomSaturation(0.1),
+              T.RandomHue(0.1), T.RandomColorJitter(0.1, 0.2, 0.3, 0.4), T.RandomLighting(0.1)):
+        assert repr(t) == '%s(\n\n)' % type(t).__name__
+    # MXNet 1.9.1's print(Compose([Resize(4), CenterCrop(3), ToTensor(), Normalize(0.1, 0.2)]))
+    c = T.Compose([T.Resize(4), T.CenterCrop(3), T.ToTensor(), T.Normalize(0.1, 0.2)])
+    assert repr(c) == ('Compose(\n  (0): Resize(\n  \n  )\n  (1): CenterCrop(\n  \n  )\n'
+                       '  (2): HybridSequential(\n    (0): ToTensor(\n    \n    )\n'
+                       '    (1): Normalize(\n    \n    )\n  )\n)')
+    assert repr(T.Compose([])) == 'Compose(\n\n)'
+    assert repr(T.Compose([T.ToTensor()])) == 'Compose(\n  (0): ToTensor(\n  \n  )\n)'
+
+
+def test_compose_groups_hybrid_blocks_as_mxnet():
+    # CenterCrop and RandomResizedCrop are Blocks in MXNet; the others HybridBlocks
+    assert not isinstance(T.CenterCrop(3), mx.gluon.HybridBlock)
+    assert not isinstance(T.RandomResizedCrop(3), mx.gluon.HybridBlock)
+    assert isinstance(T.Resize(3), mx.gluon.HybridBlock)
+    c = T.Compose([T.Resize(6), T.CenterCrop(4), T.ToTensor(), T.Normalize(0.1, 0.2)])
+    assert [type(t).__name__ for t in c] == ['Resize', 'CenterCrop', 'HybridSequential']
+    assert [type(t).__name__ for t in c[2]] == ['ToTensor', 'Normalize']
+    c = T.Compose([T.ToTensor(), T.RandomFlipLeftRight(), T.Cast(), T.CenterCrop(2),
+                   T.Resize(3)])
+    assert [type(t).__name__ for t in c] == ['HybridSequential', 'CenterCrop', 'Resize']
+    assert len(c[0]) == 3 and len(c) == 3
+    assert [type(t).__name__ for t in c[1:]] == ['CenterCrop', 'Resize']
+    lst = [T.ToTensor()]
+    T.Compose(lst)
+    assert len(lst) == 1  # MXNet appends None to the caller's list; distglu leaves it alone
+    # a composed pipeline equals the transforms applied one by one
+    c = T.Compose([T.Resize(6), T.CenterCrop(4), T.ToTensor(), T.Normalize(0.1, 0.2)])
+    ref = T.Normalize(0.1, 0.2)(T.ToTensor()(T.CenterCrop(4)(T.Resize(6)(nd(SRC)))))
+    np.testing.assert_array_equal(c(nd(SRC)).asnumpy(), ref.asnumpy())
+    with pytest.raises(DistGluError, match='every transform must be callable'):
+        T.Compose([T.ToTensor(), 3])
+
+
+def test_resize_and_crops_match_image_functions():
+    # transforms resize with distglu.image's OpenCV-exact code, for every interpolation
+    from distglu import image
+    x = nd(SRC)
+    for interp in range(5):
+        np.testing.assert_array_equal(T.Resize((9, 4), interpolation=interp)(x).asnumpy(),
+                                      image.imresize(x, 9, 4, interp=interp).asnumpy())
+        np.testing.assert_array_equal(
+            T.CenterCrop((9, 8), interpolation=interp)(x).asnumpy(),
+            image.center_crop(x, (9, 8), interp=interp)[0].asnumpy())

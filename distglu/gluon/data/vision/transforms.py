@@ -12,15 +12,13 @@ draw their numbers from distglu's CPU generator, so ``mx.random.seed`` makes the
 reproducible. Integer images stay integer: results are clipped to the type's range and
 truncated, as MXNet does for uint8.
 
-Resizing (``Resize``, ``CenterCrop``, ``RandomResizedCrop``) implements nearest
-(``interpolation=0``) and bilinear (``interpolation=1``, the default) interpolation with
-vectorised NumPy, approximating OpenCV's ``cv::resize``, which MXNet uses: the same pixel
-mapping (bilinear with half-pixel centres, nearest with ``floor(dst * scale)``), and for uint8
-images an emulation of OpenCV's fixed-point arithmetic (11-bit weights). On the images
-checked against MXNet 1.9.1 (uint8 and float32, 1 and 3 channels, up- and downscaling) the
-results were identical; other OpenCV builds or SIMD paths may differ by 1 on some uint8
-pixels and by float rounding on float images. The other OpenCV codes (2 bicubic, 3 area, 4 Lanczos,
-9, 10) fall back to bilinear with a warning.
+Resizing (``Resize``, ``CenterCrop``, ``RandomResizedCrop``) is ``distglu.image``'s
+OpenCV-exact ``cv::resize`` (interpolation 0 nearest, 1 bilinear, 2 bicubic, 3 area,
+4 Lanczos), which MXNet uses; see ``distglu/image/_resize.py``.
+
+As in MXNet, ``CenterCrop`` and ``RandomResizedCrop`` are plain Blocks and the others
+HybridBlocks; ``Compose`` groups runs of consecutive HybridBlocks into a nested
+``HybridSequential``, so ``print(compose)`` and ``compose[i]`` match MXNet.
 """
 import numbers
 import warnings
@@ -30,14 +28,20 @@ import numpy as np
 from ....base import DistGluError
 from ....context import cpu, array_module
 from ....ndarray import NDArray
+from ....image._resize import resize_raw as _resize_raw
+from ....image._color import (adjust_brightness as _adjust_brightness,
+                              adjust_contrast as _adjust_contrast,
+                              adjust_saturation as _adjust_saturation,
+                              adjust_hue as _adjust_hue)
 
 from ...block import Block, HybridBlock
+from ...nn.basic_layers import Sequential, HybridSequential
 
 __all__ = ['Compose', 'Cast', 'ToTensor', 'Normalize', 'Resize', 'CenterCrop',
            'RandomResizedCrop', 'RandomFlipLeftRight', 'RandomFlipTopBottom',
-           'RandomBrightness', 'RandomContrast', 'RandomSaturation', 'RandomLighting']
+           'RandomBrightness', 'RandomContrast', 'RandomSaturation', 'RandomHue',
+           'RandomColorJitter', 'RandomLighting']
 
-_LUMA = (0.299, 0.587, 0.114)  # ITU-R BT.601, as MXNet's color ops
 # AlexNet's PCA lighting: eigenvectors (columns) scaled by their eigenvalues, as MXNet's
 _EIG = np.array([[55.46 * -0.5675, 4.794 * 0.7192, 1.148 * 0.4009],
                  [55.46 * -0.5808, 4.794 * -0.0045, 1.148 * -0.8140],
@@ -64,6 +68,11 @@ def _check_image(raw, who, layout='(H, W, C)', allow_batch=True):
         raise DistGluError("%s: expected an image of shape %s%s, got shape %s"
                            % (who, layout, ' or (N, %s' % layout[1:] if allow_batch else '',
                               raw.shape))
+
+
+def _shape_str(shape):
+    """A shape as MXNet's messages print it: [32,48,3]."""
+    return '[%s]' % ','.join(str(int(d)) for d in shape)
 
 
 def _cast_back(y, dtype):
@@ -104,76 +113,33 @@ _warned_interp = set()
 
 
 def _check_interp(interpolation, who):
-    if interpolation in (0, 1):
+    """OpenCV interpolation code 0..4 (5, INTER_LINEAR_EXACT, runs as 1 with a warning)."""
+    if isinstance(interpolation, numbers.Integral) and 0 <= interpolation <= 4:
+        return int(interpolation)
+    if interpolation == 5:
+        if interpolation not in _warned_interp:
+            _warned_interp.add(interpolation)
+            warnings.warn("%s: interpolation=5 (INTER_LINEAR_EXACT) is not implemented by "
+                          "distglu; using bilinear (1)" % who, stacklevel=3)
+        return 1
+    raise DistGluError("%s: interpolation must be an OpenCV code 0 (nearest), 1 (bilinear), "
+                       "2 (bicubic), 3 (area) or 4 (Lanczos), got %r" % (who, interpolation))
+
+
+def _check_crop_interp(interpolation, who):
+    """The crops also take MXNet's 9 (auto) and 10 (random), resolved per image."""
+    if interpolation in (9, 10) and not isinstance(interpolation, bool):
+        return int(interpolation)
+    return _check_interp(interpolation, who)
+
+
+def _resolve_interp(interpolation, h, w, size):
+    """9: bicubic to enlarge, area to shrink, else bilinear; 10: random 0..4 (Python's
+    ``random``), as ``mx.image``."""
+    if interpolation < 9:
         return interpolation
-    if not isinstance(interpolation, numbers.Integral) or not 0 <= interpolation <= 10:
-        raise DistGluError("%s: interpolation must be an OpenCV code 0..4, 9 or 10 (distglu "
-                           "implements 0 nearest and 1 bilinear), got %r" % (who, interpolation))
-    if interpolation not in _warned_interp:
-        _warned_interp.add(interpolation)
-        warnings.warn("%s: interpolation=%d is not implemented by distglu; using bilinear (1)"
-                      % (who, interpolation), stacklevel=3)
-    return 1
-
-
-def _axis_coords(n_out, n_in, interpolation, clamp):
-    """Source indices and bilinear weights along one axis, with OpenCV's pixel mapping:
-    nearest ``floor(dst * scale)``; bilinear ``src = (dst + 0.5) * scale - 0.5`` computed in
-    float32, its weights clamped at the borders only along W (``clamp``), as cv::resize does."""
-    scale = 1.0 / (n_out / n_in)
-    if interpolation == 0:
-        return np.minimum(np.floor(np.arange(n_out) * scale).astype(np.int64), n_in - 1)
-    src = ((np.arange(n_out) + 0.5) * scale - 0.5).astype(np.float32)
-    i0 = np.floor(src).astype(np.int64)
-    frac = (src - i0).astype(np.float32)
-    if clamp:
-        low = i0 < 0
-        frac[low], i0[low] = 0, 0
-        high = i0 >= n_in - 1
-        frac[high], i0[high] = 0, n_in - 1
-    i1 = np.clip(i0 + 1, 0, n_in - 1)
-    i0 = np.clip(i0, 0, n_in - 1)
-    return i0, i1, np.float32(1) - frac, frac
-
-
-def _resize_raw(raw, width, height, interpolation):
-    """Resize the H and W axes (-3, -2) of an (..., H, W, C) array to (height, width)."""
-    h, w = raw.shape[-3], raw.shape[-2]
-    if (h, w) == (height, width):
-        return raw.copy()
-    xp = array_module(raw)
-    if interpolation == 0:
-        yi = xp.asarray(_axis_coords(height, h, 0, False))
-        xi = xp.asarray(_axis_coords(width, w, 0, True))
-        return xp.take(xp.take(raw, yi, axis=-3), xi, axis=-2)
-    x0, x1, a0, a1 = _axis_coords(width, w, 1, True)
-    y0, y1, b0, b1 = _axis_coords(height, h, 1, False)
-    x0, x1, y0, y1 = (xp.asarray(i) for i in (x0, x1, y0, y1))
-    if raw.dtype == np.uint8:
-        # OpenCV's fixed-point path: 11-bit weights, the vertical pass in 16-bit steps
-        a0, a1, b0, b1 = (xp.asarray(np.rint(c * np.float32(2048)).astype(np.int32))
-                          for c in (a0, a1, b0, b1))
-        x = raw.astype(np.int32)
-        rows = xp.take(x, x0, axis=-2) * a0[:, None] + xp.take(x, x1, axis=-2) * a1[:, None]
-        rows >>= 4
-        top = xp.take(rows, y0, axis=-3) * b0[:, None, None]
-        bottom = xp.take(rows, y1, axis=-3) * b1[:, None, None]
-        top >>= 16
-        bottom >>= 16
-        top += bottom
-        top += 2
-        top >>= 2
-        return _cast_back(top, np.uint8)
-    wt = _work_dtype(raw.dtype)
-    a0, a1, b0, b1 = (xp.asarray(c.astype(wt)) for c in (a0, a1, b0, b1))
-    x = raw.astype(wt, copy=False)
-    # along W first, then H, as OpenCV
-    rows = xp.take(x, x0, axis=-2) * a0[:, None] + xp.take(x, x1, axis=-2) * a1[:, None]
-    out = xp.take(rows, y0, axis=-3) * b0[:, None, None]
-    out += xp.take(rows, y1, axis=-3) * b1[:, None, None]
-    if np.dtype(raw.dtype).kind in 'iu':
-        out = xp.rint(out, out=out)
-    return _cast_back(out, raw.dtype)
+    from ....image._functional import _get_interp_method
+    return _get_interp_method(interpolation, (h, w, size[1], size[0]))
 
 
 def _keep_ratio_size(h, w, size):
@@ -194,11 +160,12 @@ def _scale_down(src_w, src_h, w, h):
 
 def _crop_resize(raw, x0, y0, w, h, size, interpolation):
     crop = raw[..., y0:y0 + h, x0:x0 + w, :]
-    return _resize_raw(crop, size[0], size[1], interpolation)
+    return _resize_raw(crop, size[0], size[1], _resolve_interp(interpolation, h, w, size))
 
 
 class _Transform(HybridBlock):
-    """Base of the transforms: ``forward`` does the work, ``hybrid_forward`` forwards to it."""
+    """Base of the hybridizable transforms: ``forward`` does the work, ``hybrid_forward``
+    forwards to it. Prints as MXNet prints a transform: ``ToTensor(\\n\\n)``."""
 
     def __init__(self):
         super().__init__()
@@ -206,53 +173,55 @@ class _Transform(HybridBlock):
     def hybrid_forward(self, F, x, *args):
         return self.forward(x, *args)
 
-    def __repr__(self):
-        return '%s(%s)' % (type(self).__name__, self._repr_args())
 
-    def _repr_args(self):
-        return ''
-
-
-class Compose(Block):
+class Compose(Sequential):
     """Applies ``transforms`` in order (MXNet's ``Compose``, a Sequential Block).
 
-    Any callable may be listed; Blocks among them are registered as children. A transform
-    returning a tuple passes its elements on as the next transform's arguments.
+    As MXNet, runs of two or more consecutive HybridBlocks are grouped into one
+    ``HybridSequential`` child (``Compose([Resize(4), ToTensor(), Normalize()])`` has two
+    children: ``Resize`` and a ``HybridSequential`` of the other two). Any callable may be
+    listed. A transform returning a tuple passes its elements on as the next transform's
+    arguments (a distglu extension; MXNet's Compose takes one argument).
     """
 
     def __init__(self, transforms):
         super().__init__()
-        self._transforms = []
-        for t in transforms:
-            self.add(t)
+        hybrid = []
+        for t in list(transforms) + [None]:
+            if t is not None and not callable(t):
+                raise DistGluError("Compose: every transform must be callable, got %r" % (t,))
+            if isinstance(t, HybridBlock):
+                hybrid.append(t)
+                continue
+            if len(hybrid) == 1:
+                self.add(hybrid[0])
+            elif len(hybrid) > 1:
+                group = HybridSequential()
+                group.add(*hybrid)
+                group.hybridize()
+                self.add(group)
+            hybrid = []
+            if t is not None:
+                self.add(t)
 
     def add(self, *transforms):
         for t in transforms:
             if not callable(t):
                 raise DistGluError("Compose: every transform must be callable, got %r" % (t,))
-            self._transforms.append(t)
-            if isinstance(t, Block):
-                self.register_child(t)
+            self.register_child(t)
 
-    def forward(self, x, *args):
-        for t in self._transforms:
-            x = t(x, *args)
-            args = ()
-            if isinstance(x, (tuple, list)):
-                x, args = x[0], tuple(x[1:])
-        if args:
-            return (x,) + args
-        return x
+    def hybridize(self, active=True, **kwargs):
+        for child in self._children.values():
+            if isinstance(child, Block):
+                child.hybridize(active, **kwargs)
 
-    def __getitem__(self, i):
-        return self._transforms[i]
-
-    def __len__(self):
-        return len(self._transforms)
-
-    def __repr__(self):
-        return 'Compose(\n%s\n)' % '\n'.join('  (%d): %r' % (i, t)
-                                             for i, t in enumerate(self._transforms))
+    def __getitem__(self, key):
+        children = list(self._children.values())[key]
+        if isinstance(children, list):
+            net = Compose([])
+            net.add(*children)
+            return net
+        return children
 
 
 class Cast(_Transform):
@@ -265,9 +234,6 @@ class Cast(_Transform):
     def forward(self, x):
         raw, ctx = _unpack(x, 'Cast')
         return NDArray._wrap(raw.astype(self._dtype), ctx)
-
-    def _repr_args(self):
-        return repr(self._dtype.name)
 
 
 class ToTensor(_Transform):
@@ -286,8 +252,9 @@ class ToTensor(_Transform):
 class Normalize(_Transform):
     """``(x - mean) / std`` per channel of a (C, H, W) or (N, C, H, W) tensor.
 
-    ``mean`` and ``std`` are numbers or sequences of 1 or C values. A float tensor keeps its
-    dtype; an integer one gives float32 (MXNet would keep the integer type).
+    ``mean`` and ``std`` are numbers or sequences of 1 or C values; C must be 1 or 3 (MXNet's
+    check, with its message). A float tensor keeps its dtype; an integer one gives float32
+    (MXNet would keep the integer type).
     """
 
     def __init__(self, mean=0.0, std=1.0):
@@ -304,24 +271,28 @@ class Normalize(_Transform):
 
     def forward(self, x):
         raw, ctx = _unpack(x, 'Normalize')
-        _check_image(raw, 'Normalize', '(C, H, W)')
+        if raw.ndim not in (3, 4):
+            raise DistGluError("Input tensor must have shape (channels, height, width), or "
+                               "(N, channels, height, width), but got %s" % _shape_str(raw.shape))
+        c = raw.shape[-3]
+        if c not in (1, 3):
+            raise DistGluError("The %s dimension of input tensor must be the channel dimension "
+                               "with either 1 or 3 elements, but got input with shape %s"
+                               % ('first' if raw.ndim == 3 else 'second', _shape_str(raw.shape)))
         xp = array_module(raw)
         wt = raw.dtype if raw.dtype.kind == 'f' else np.dtype(np.float32)
-        c = raw.shape[-3]
         stats = []
         for name, v in (('mean', self._mean), ('std', self._std)):
             arr = np.asarray(v, dtype=np.float64).reshape(-1)
             if arr.size not in (1, c):
-                raise DistGluError("Normalize: invalid %s for input with shape %s: %s must have "
-                                   "either 1 or %d elements, but got %s"
-                                   % (name, raw.shape, name, c, arr.tolist()))
+                raise DistGluError("Invalid %s for input with shape %s. %s must have either 1 or "
+                                   "%d elements, but got [%s]"
+                                   % (name, _shape_str(raw.shape), name, c,
+                                      ','.join('%g' % a for a in arr)))
             stats.append(xp.asarray(arr.astype(wt).reshape(-1, 1, 1)))
         y = xp.subtract(raw, stats[0], dtype=wt)
         y /= stats[1]
         return NDArray._wrap(y, ctx)
-
-    def _repr_args(self):
-        return 'mean=%r, std=%r' % (self._mean, self._std)
 
 
 class Resize(_Transform):
@@ -347,20 +318,17 @@ class Resize(_Transform):
             w, h = _keep_ratio_size(raw.shape[-3], raw.shape[-2], w)
         return NDArray._wrap(_resize_raw(raw, w, h, self._interpolation), ctx)
 
-    def _repr_args(self):
-        return 'size=%r, keep_ratio=%r, interpolation=%r' % (self._size, self._keep,
-                                                             self._interpolation)
 
-
-class CenterCrop(_Transform):
+class CenterCrop(Block):
     """Crop the centre of an (H, W, C) image to ``size`` = int or (width, height); an image
     smaller than ``size`` has its largest centred crop of that aspect ratio resized up (MXNet's
-    ``image.center_crop``)."""
+    ``image.center_crop``). ``interpolation``: an OpenCV code 0..4, or MXNet's 9 (auto) / 10
+    (random). A Block, as in MXNet."""
 
     def __init__(self, size, interpolation=1):
         super().__init__()
         self._size = _size_pair(size, 'CenterCrop')
-        self._interpolation = _check_interp(interpolation, 'CenterCrop')
+        self._interpolation = _check_crop_interp(interpolation, 'CenterCrop')
 
     def forward(self, x):
         raw, ctx = _unpack(x, 'CenterCrop')
@@ -371,17 +339,15 @@ class CenterCrop(_Transform):
         return NDArray._wrap(_crop_resize(raw, x0, y0, new_w, new_h, self._size,
                                           self._interpolation), ctx)
 
-    def _repr_args(self):
-        return 'size=%r, interpolation=%r' % (self._size, self._interpolation)
 
-
-class RandomResizedCrop(_Transform):
+class RandomResizedCrop(Block):
     """Crop a random area and aspect ratio of an (H, W, C) image and resize it to ``size``.
 
     Up to 10 tries: area fraction ~ U(scale), aspect ratio w/h = exp(U(log ratio)),
     ``w = round(sqrt(area * ratio))``, ``h = round(sqrt(area / ratio))``; the first crop that
     fits is placed at a uniformly random position. If none fits, a centre crop (MXNet's
-    ``image.random_size_crop``).
+    ``image.random_size_crop``). A Block, as in MXNet. The numbers come from distglu's
+    generator (MXNet draws them from Python's ``random``).
     """
 
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), interpolation=1):
@@ -395,7 +361,7 @@ class RandomResizedCrop(_Transform):
                                "got %r" % (ratio,))
         self._scale = tuple(scale)
         self._ratio = tuple(ratio)
-        self._interpolation = _check_interp(interpolation, 'RandomResizedCrop')
+        self._interpolation = _check_crop_interp(interpolation, 'RandomResizedCrop')
 
     def _crop_box(self, h, w):
         """(x0, y0, width, height) of the crop, or None for the centre-crop fallback."""
@@ -423,9 +389,6 @@ class RandomResizedCrop(_Transform):
             box = ((w - new_w) // 2, (h - new_h) // 2, new_w, new_h)
         return NDArray._wrap(_crop_resize(raw, *box, self._size, self._interpolation), ctx)
 
-    def _repr_args(self):
-        return 'size=%r, scale=%r, ratio=%r' % (self._size, self._scale, self._ratio)
-
 
 class _RandomFlip(_Transform):
     _axis = -2
@@ -448,8 +411,16 @@ class RandomFlipTopBottom(_RandomFlip):
     _axis = -3
 
 
+def _check_color_image(raw, who):
+    _check_image(raw, who)
+    if raw.shape[-1] not in (1, 3):
+        raise DistGluError("%s: the last axis of the image must be the channel axis with 1 "
+                           "or 3 elements, got shape %s" % (who, raw.shape))
+
+
 class _RandomColor(_Transform):
     """Color jitter by a factor ``alpha ~ U(max(0, 1 - amount), 1 + amount)``."""
+    _adjust = None
 
     def __init__(self, amount, name):
         super().__init__()
@@ -461,51 +432,28 @@ class _RandomColor(_Transform):
     def forward(self, x):
         who = type(self).__name__
         raw, ctx = _unpack(x, who)
-        _check_image(raw, who)
-        if raw.shape[-1] not in (1, 3):
-            raise DistGluError("%s: the last axis of the image must be the channel axis with 1 "
-                               "or 3 elements, got shape %s" % (who, raw.shape))
+        _check_color_image(raw, who)
         alpha = _rng().uniform(*self._args)
         wt = _work_dtype(raw.dtype)
-        y = self._apply(raw.astype(wt), wt(alpha))
+        y = self._adjust(raw.astype(wt), wt(alpha))
         return NDArray._wrap(_cast_back(y, raw.dtype), ctx)
-
-    def _repr_args(self):
-        return repr(self._amount)
-
-
-def _gray(xp, x):
-    """Per-pixel luma (..., H, W, 1) of an RGB float image (the image itself if 1 channel)."""
-    if x.shape[-1] == 1:
-        return x
-    luma = xp.asarray(np.array(_LUMA, dtype=x.dtype))
-    return (x @ luma)[..., None]
 
 
 class RandomBrightness(_RandomColor):
     """Multiply the image by ``alpha ~ U(max(0, 1 - brightness), 1 + brightness)``."""
+    _adjust = staticmethod(_adjust_brightness)
 
     def __init__(self, brightness):
         super().__init__(brightness, 'RandomBrightness')
-
-    def _apply(self, x, alpha):
-        x *= alpha
-        return x
 
 
 class RandomContrast(_RandomColor):
     """``alpha * x + (1 - alpha) * mean_gray`` with ``alpha ~ U(max(0, 1 - contrast),
     1 + contrast)``, ``mean_gray`` the mean luma (0.299 R + 0.587 G + 0.114 B) of the image."""
+    _adjust = staticmethod(_adjust_contrast)
 
     def __init__(self, contrast):
         super().__init__(contrast, 'RandomContrast')
-
-    def _apply(self, x, alpha):
-        xp = array_module(x)
-        gray = _gray(xp, x).mean(axis=(-3, -2, -1), keepdims=True)
-        x *= alpha
-        x += gray * (1 - alpha)
-        return x
 
 
 class RandomSaturation(_RandomColor):
@@ -515,17 +463,58 @@ class RandomSaturation(_RandomColor):
     MXNet 1.9.1 takes ``gray`` as 0.114 * B only (a bug in its C++ kernel); distglu uses the
     full luma, so saturation results differ from MXNet's (contrast and brightness agree).
     """
+    _adjust = staticmethod(_adjust_saturation)
 
     def __init__(self, saturation):
         super().__init__(saturation, 'RandomSaturation')
 
-    def _apply(self, x, alpha):
-        if x.shape[-1] == 1:
-            return x
-        gray = _gray(array_module(x), x)
-        x *= alpha
-        x += gray * (1 - alpha)
-        return x
+
+class RandomHue(_RandomColor):
+    """Rotate the hue (in HLS space) by ``alpha * 360`` degrees, ``alpha ~ U(max(0, 1 - hue),
+    1 + hue)`` (MXNet's ``random_hue``; since hue is periodic the shift is
+    ``(alpha - 1) * 360``). For an (H, W, 3) image in 0..255; results equal MXNet's for the
+    same ``alpha``. 1-channel images pass unchanged."""
+    _adjust = staticmethod(_adjust_hue)
+
+    def __init__(self, hue):
+        super().__init__(hue, 'RandomHue')
+
+
+class RandomColorJitter(_Transform):
+    """Jitter brightness, contrast, saturation and hue in a random order (MXNet's
+    ``random_color_jitter``): the four are shuffled, then each one with a nonzero amount is
+    applied with factor ``1 + U(-amount, amount)`` (brightness, contrast, saturation) or a hue
+    shift of ``U(-hue, hue) * 360`` degrees. Integer images are saturated to their type after
+    each step, as MXNet. Saturation uses the full luma (see ``RandomSaturation``)."""
+
+    _STEPS = (_adjust_brightness, _adjust_contrast, _adjust_saturation, _adjust_hue)
+
+    def __init__(self, brightness=0, contrast=0, saturation=0, hue=0):
+        super().__init__()
+        for name, v in (('brightness', brightness), ('contrast', contrast),
+                        ('saturation', saturation), ('hue', hue)):
+            if not isinstance(v, numbers.Real) or v < 0:
+                raise DistGluError("RandomColorJitter: %s must be a number >= 0, got %r"
+                                   % (name, v))
+        self._args = (float(brightness), float(contrast), float(saturation), float(hue))
+
+    def forward(self, x):
+        raw, ctx = _unpack(x, 'RandomColorJitter')
+        _check_color_image(raw, 'RandomColorJitter')
+        rng = _rng()
+        wt = _work_dtype(raw.dtype)
+        y = raw
+        for step in rng.permutation(4):
+            amount = self._args[step]
+            if amount <= 0:
+                continue
+            alpha = rng.uniform(-amount, amount)
+            if step != 3:
+                alpha += 1.0
+            y = _cast_back(self._STEPS[step](y.astype(wt), wt(alpha)), raw.dtype)
+        if y is raw:
+            y = raw.copy()
+        return NDArray._wrap(y, ctx)
 
 
 class RandomLighting(_Transform):
@@ -550,6 +539,3 @@ class RandomLighting(_Transform):
         y = raw.astype(wt)
         y += xp.asarray((_EIG @ a).astype(wt))
         return NDArray._wrap(_cast_back(y, raw.dtype), ctx)
-
-    def _repr_args(self):
-        return repr(self._alpha)
