@@ -142,7 +142,23 @@ class DataIter:
         """The number of padding examples in the current batch."""
 
 
-class ResizeIter(DataIter):
+class _CurrentBatchGetters:
+    """getdata/getlabel/getindex/getpad of an iterator that keeps ``current_batch``."""
+
+    def getdata(self):
+        return self.current_batch.data
+
+    def getlabel(self):
+        return self.current_batch.label
+
+    def getindex(self):
+        return self.current_batch.index
+
+    def getpad(self):
+        return self.current_batch.pad
+
+
+class ResizeIter(_CurrentBatchGetters, DataIter):
     """Make ``data_iter`` yield exactly ``size`` batches per epoch (``mxnet.io.ResizeIter``).
 
     When the inner iterator runs out first it is reset and continues; when it has more,
@@ -178,18 +194,6 @@ class ResizeIter(DataIter):
         self.cur += 1
         return True
 
-    def getdata(self):
-        return self.current_batch.data
-
-    def getlabel(self):
-        return self.current_batch.label
-
-    def getindex(self):
-        return self.current_batch.index
-
-    def getpad(self):
-        return self.current_batch.pad
-
 
 def _renamed(descs, renames):
     out = []
@@ -212,7 +216,7 @@ def _fetch(data_iter):
         return None
 
 
-class PrefetchingIter(DataIter):
+class PrefetchingIter(_CurrentBatchGetters, DataIter):
     """Read the next batch of one or more iterators in background threads
     (``mxnet.io.PrefetchingIter``).
 
@@ -296,15 +300,4 @@ class PrefetchingIter(DataIter):
             raise StopIteration
         return self.current_batch
 
-    def getdata(self):
-        return self.current_batch.data
-
-    def getlabel(self):
-        return self.current_batch.label
-
-    def getindex(self):
-        return self.current_batch.index
-
-    def getpad(self):
-        return self.current_batch.pad
 

@@ -10,6 +10,28 @@ from .... import ndarray as nd
 from ....base import DistGluAssertionError
 
 
+# the parameters every model constructor documents (docstrings say {pretrained_params})
+PRETRAINED_PARAMS = """    pretrained : bool, default False
+        Load MXNet's pretrained weights from ``root`` (distglu never downloads; see
+        ``model_store.get_model_file``).
+    ctx : Context, default CPU
+        The context in which to load the pretrained weights.
+    root : str, default '$MXNET_HOME/models'
+        Folder holding the pretrained parameter files.
+    """
+
+
+def with_pretrained_params(doc):
+    """``doc`` with its ``{pretrained_params}`` placeholder filled in."""
+    return doc.replace('{pretrained_params}', PRETRAINED_PARAMS)
+
+
+def pretrained_doc(fn):
+    """Decorator: fill in the ``{pretrained_params}`` placeholder of fn's docstring."""
+    fn.__doc__ = with_pretrained_params(fn.__doc__)
+    return fn
+
+
 def _check(cond, message):
     """MXNet's ``assert cond, message``, as an error that is also an AssertionError."""
     if not cond:

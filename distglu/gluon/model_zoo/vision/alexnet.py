@@ -3,6 +3,7 @@ from ....context import cpu
 from ...block import HybridBlock
 from ... import nn
 from ..model_store import _default_root, _load_pretrained
+from ._common import pretrained_doc
 
 __all__ = ['AlexNet', 'alexnet']
 
@@ -44,19 +45,13 @@ class AlexNet(HybridBlock):
         return self.output(self.features(x))
 
 
+@pretrained_doc
 def alexnet(pretrained=False, ctx=cpu(), root=_default_root, **kwargs):
     r"""AlexNet model (see :class:`AlexNet`).
 
     Parameters
     ----------
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads; see
-        ``model_store.get_model_file``).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default $MXNET_HOME/models
-        Folder holding the pretrained parameter files.
-    """
+{pretrained_params}"""
     net = AlexNet(**kwargs)
     if pretrained:
         _load_pretrained(net, 'alexnet', root, ctx)

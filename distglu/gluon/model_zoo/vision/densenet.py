@@ -3,7 +3,7 @@ from ....context import cpu
 from ...block import HybridBlock
 from ... import nn
 from ..model_store import _default_root, _load_pretrained
-from ._common import HybridConcurrent
+from ._common import pretrained_doc, with_pretrained_params, HybridConcurrent
 
 __all__ = ['DenseNet', 'densenet121', 'densenet161', 'densenet169', 'densenet201']
 
@@ -101,6 +101,7 @@ densenet_spec = {121: (64, 32, [6, 12, 24, 16]),
                  201: (64, 32, [6, 12, 48, 32])}
 
 
+@pretrained_doc
 def get_densenet(num_layers, pretrained=False, ctx=cpu(), root=_default_root, **kwargs):
     r"""Densenet-BC model of ``num_layers`` (121, 161, 169 or 201) layers.
 
@@ -108,13 +109,7 @@ def get_densenet(num_layers, pretrained=False, ctx=cpu(), root=_default_root, **
     ----------
     num_layers : int
         Number of layers for the variant of densenet. Options are 121, 161, 169, 201.
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default $MXNET_HOME/models
-        Folder holding the pretrained parameter files.
-    """
+{pretrained_params}"""
     num_init_features, growth_rate, block_config = densenet_spec[num_layers]
     net = DenseNet(num_init_features, growth_rate, block_config, **kwargs)
     if pretrained:
@@ -126,18 +121,12 @@ def _constructor(num_layers):
     def make(**kwargs):
         return get_densenet(num_layers, **kwargs)
     make.__name__ = make.__qualname__ = 'densenet%d' % num_layers
-    make.__doc__ = """Densenet-BC %d-layer model from "Densely Connected Convolutional
-    Networks" (https://arxiv.org/pdf/1608.06993.pdf).
+    make.__doc__ = with_pretrained_params("""Densenet-BC %d-layer model from "Densely
+    Connected Convolutional Networks" (https://arxiv.org/pdf/1608.06993.pdf).
 
     Parameters
     ----------
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default '$MXNET_HOME/models'
-        Folder holding the pretrained parameter files.
-    """ % num_layers
+{pretrained_params}""" % num_layers)
     return make
 
 

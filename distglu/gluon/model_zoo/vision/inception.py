@@ -7,7 +7,7 @@ from ....context import cpu
 from ...block import HybridBlock
 from ... import nn
 from ..model_store import _default_root, _load_pretrained
-from ._common import HybridConcurrent
+from ._common import pretrained_doc, HybridConcurrent
 
 __all__ = ['Inception3', 'inception_v3']
 
@@ -162,18 +162,13 @@ class Inception3(HybridBlock):
         return self.output(self.features(x))
 
 
+@pretrained_doc
 def inception_v3(pretrained=False, ctx=cpu(), root=_default_root, **kwargs):
     r"""Inception v3 model (see :class:`Inception3`).
 
     Parameters
     ----------
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default $MXNET_HOME/models
-        Folder holding the pretrained parameter files.
-    """
+{pretrained_params}"""
     net = Inception3(**kwargs)
     if pretrained:
         _load_pretrained(net, 'inceptionv3', root, ctx)

@@ -3,6 +3,7 @@ from ....context import cpu
 from ...block import HybridBlock
 from ... import nn
 from ..model_store import _default_root, _load_pretrained
+from ._common import pretrained_doc, with_pretrained_params
 
 __all__ = ['MobileNet', 'MobileNetV2', 'mobilenet1_0', 'mobilenet_v2_1_0', 'mobilenet0_75',
            'mobilenet_v2_0_75', 'mobilenet0_5', 'mobilenet_v2_0_5', 'mobilenet0_25',
@@ -155,6 +156,7 @@ def _pretrained_suffix(multiplier):
     return suffix[:-1] if suffix in ('1.00', '0.50') else suffix
 
 
+@pretrained_doc
 def get_mobilenet(multiplier, pretrained=False, ctx=cpu(), root=_default_root, **kwargs):
     r"""MobileNet model with width ``multiplier`` (see :class:`MobileNet`).
 
@@ -162,19 +164,14 @@ def get_mobilenet(multiplier, pretrained=False, ctx=cpu(), root=_default_root, *
     ----------
     multiplier : float
         The width multiplier (1.0, 0.75, 0.5 and 0.25 have pretrained weights).
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default $MXNET_HOME/models
-        Folder holding the pretrained parameter files.
-    """
+{pretrained_params}"""
     net = MobileNet(multiplier, **kwargs)
     if pretrained:
         _load_pretrained(net, 'mobilenet%s' % _pretrained_suffix(multiplier), root, ctx)
     return net
 
 
+@pretrained_doc
 def get_mobilenet_v2(multiplier, pretrained=False, ctx=cpu(), root=_default_root, **kwargs):
     r"""MobileNetV2 model with width ``multiplier`` (see :class:`MobileNetV2`).
 
@@ -182,13 +179,7 @@ def get_mobilenet_v2(multiplier, pretrained=False, ctx=cpu(), root=_default_root
     ----------
     multiplier : float
         The width multiplier (1.0, 0.75, 0.5 and 0.25 have pretrained weights).
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default $MXNET_HOME/models
-        Folder holding the pretrained parameter files.
-    """
+{pretrained_params}"""
     net = MobileNetV2(multiplier, **kwargs)
     if pretrained:
         _load_pretrained(net, 'mobilenetv2_%s' % _pretrained_suffix(multiplier), root, ctx)
@@ -199,17 +190,12 @@ def _constructor(get, multiplier, name):
     def make(**kwargs):
         return get(multiplier, **kwargs)
     make.__name__ = make.__qualname__ = name
-    make.__doc__ = """%s with width multiplier %s.
+    make.__doc__ = with_pretrained_params("""%s with width multiplier %s.
 
     Parameters
     ----------
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default '$MXNET_HOME/models'
-        Folder holding the pretrained parameter files.
-    """ % ('MobileNet' if get is get_mobilenet else 'MobileNetV2', multiplier)
+{pretrained_params}""" % (
+        'MobileNet' if get is get_mobilenet else 'MobileNetV2', multiplier))
     return make
 
 

@@ -8,7 +8,7 @@ from ....context import cpu
 from ...block import HybridBlock
 from ... import nn
 from ..model_store import _default_root, _load_pretrained
-from ._common import _check
+from ._common import pretrained_doc, with_pretrained_params, _check
 
 __all__ = ['ResNetV1', 'ResNetV2',
            'BasicBlockV1', 'BasicBlockV2',
@@ -299,6 +299,7 @@ resnet_block_versions = [{'basic_block': BasicBlockV1, 'bottle_neck': Bottleneck
                          {'basic_block': BasicBlockV2, 'bottle_neck': BottleneckV2}]
 
 
+@pretrained_doc
 def get_resnet(version, num_layers, pretrained=False, ctx=cpu(), root=_default_root,
                **kwargs):
     r"""ResNet V1 (`"Deep Residual Learning for Image Recognition"
@@ -311,13 +312,7 @@ def get_resnet(version, num_layers, pretrained=False, ctx=cpu(), root=_default_r
         Version of ResNet. Options are 1, 2.
     num_layers : int
         Numbers of layers. Options are 18, 34, 50, 101, 152.
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default $MXNET_HOME/models
-        Folder holding the pretrained parameter files.
-    """
+{pretrained_params}"""
     _check(num_layers in resnet_spec, 'Invalid number of layers: %d. Options are %s' % (
         num_layers, str(resnet_spec.keys())))
     block_type, layers, channels = resnet_spec[num_layers]
@@ -336,21 +331,15 @@ def _constructor(version, num_layers):
              if version == 1 else
              '"Identity Mappings in Deep Residual Networks" (https://arxiv.org/abs/1603.05027)')
     make.__name__ = make.__qualname__ = 'resnet%d_v%d' % (num_layers, version)
-    make.__doc__ = """ResNet-%d V%d model from %s.
+    make.__doc__ = with_pretrained_params("""ResNet-%d V%d model from %s.
 
     Parameters
     ----------
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default '$MXNET_HOME/models'
-        Folder holding the pretrained parameter files.
     classes : int, default 1000
         Number of classes for the output layer.
     thumbnail : bool, default False
         A 3x3 stem without downsampling, for small images.
-    """ % (num_layers, version, paper)
+{pretrained_params}""" % (num_layers, version, paper))
     return make
 
 

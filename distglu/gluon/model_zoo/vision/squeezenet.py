@@ -3,7 +3,7 @@ from ....context import cpu
 from ...block import HybridBlock
 from ... import nn
 from ..model_store import _default_root, _load_pretrained
-from ._common import HybridConcurrent, _check
+from ._common import pretrained_doc, HybridConcurrent, _check
 
 __all__ = ['SqueezeNet', 'squeezenet1_0', 'squeezenet1_1']
 
@@ -82,6 +82,7 @@ class SqueezeNet(HybridBlock):
         return self.output(self.features(x))
 
 
+@pretrained_doc
 def get_squeezenet(version, pretrained=False, ctx=cpu(), root=_default_root, **kwargs):
     r"""SqueezeNet model of ``version`` '1.0' or '1.1' (see :class:`SqueezeNet`).
 
@@ -89,44 +90,28 @@ def get_squeezenet(version, pretrained=False, ctx=cpu(), root=_default_root, **k
     ----------
     version : str
         Version of squeezenet. Options are '1.0', '1.1'.
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default $MXNET_HOME/models
-        Folder holding the pretrained parameter files.
-    """
+{pretrained_params}"""
     net = SqueezeNet(version, **kwargs)
     if pretrained:
         _load_pretrained(net, 'squeezenet%s' % version, root, ctx)
     return net
 
 
+@pretrained_doc
 def squeezenet1_0(**kwargs):
     r"""SqueezeNet 1.0 model (see :class:`SqueezeNet`).
 
     Parameters
     ----------
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default '$MXNET_HOME/models'
-        Folder holding the pretrained parameter files.
-    """
+{pretrained_params}"""
     return get_squeezenet('1.0', **kwargs)
 
 
+@pretrained_doc
 def squeezenet1_1(**kwargs):
     r"""SqueezeNet 1.1 model (see :class:`SqueezeNet`).
 
     Parameters
     ----------
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default '$MXNET_HOME/models'
-        Folder holding the pretrained parameter files.
-    """
+{pretrained_params}"""
     return get_squeezenet('1.1', **kwargs)

@@ -4,7 +4,7 @@ from ....initializer import Xavier
 from ...block import HybridBlock
 from ... import nn
 from ..model_store import _default_root, _load_pretrained
-from ._common import _check
+from ._common import pretrained_doc, with_pretrained_params, _check
 
 __all__ = ['VGG',
            'vgg11', 'vgg13', 'vgg16', 'vgg19',
@@ -74,6 +74,7 @@ vgg_spec = {11: ([1, 1, 2, 2, 2], [64, 128, 256, 512, 512]),
             19: ([2, 2, 4, 4, 4], [64, 128, 256, 512, 512])}
 
 
+@pretrained_doc
 def get_vgg(num_layers, pretrained=False, ctx=cpu(), root=_default_root, **kwargs):
     r"""VGG model of ``num_layers`` (11, 13, 16 or 19) layers; ``batch_norm=True`` adds BN.
 
@@ -81,13 +82,7 @@ def get_vgg(num_layers, pretrained=False, ctx=cpu(), root=_default_root, **kwarg
     ----------
     num_layers : int
         Number of layers for the variant of VGG. Options are 11, 13, 16, 19.
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default $MXNET_HOME/models
-        Folder holding the pretrained parameter files.
-    """
+{pretrained_params}"""
     layers, filters = vgg_spec[num_layers]
     net = VGG(layers, filters, **kwargs)
     if pretrained:
@@ -102,18 +97,13 @@ def _constructor(num_layers, batch_norm):
             kwargs['batch_norm'] = True
         return get_vgg(num_layers, **kwargs)
     make.__name__ = make.__qualname__ = 'vgg%d%s' % (num_layers, '_bn' if batch_norm else '')
-    make.__doc__ = """VGG-%d model%s from "Very Deep Convolutional Networks for Large-Scale
-    Image Recognition" (https://arxiv.org/abs/1409.1556).
+    make.__doc__ = with_pretrained_params("""VGG-%d model%s from "Very Deep Convolutional
+    Networks for Large-Scale Image Recognition" (https://arxiv.org/abs/1409.1556).
 
     Parameters
     ----------
-    pretrained : bool, default False
-        Load MXNet's pretrained weights from ``root`` (distglu never downloads).
-    ctx : Context, default CPU
-        The context in which to load the pretrained weights.
-    root : str, default '$MXNET_HOME/models'
-        Folder holding the pretrained parameter files.
-    """ % (num_layers, ' with batch normalization' if batch_norm else '')
+{pretrained_params}""" % (
+        num_layers, ' with batch normalization' if batch_norm else ''))
     return make
 
 
