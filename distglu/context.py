@@ -9,7 +9,7 @@ import numpy as np
 from .base import DistGluError
 
 __all__ = ['Context', 'cpu', 'gpu', 'cpu_pinned', 'current_context', 'num_gpus',
-           'array_module', 'context_of']
+           'gpu_memory_info', 'array_module', 'context_of']
 
 try:  # CuPy is an optional extra; without it gpu() contexts are unavailable
     import cupy as _cupy
@@ -103,6 +103,14 @@ def num_gpus():
         return _cupy.cuda.runtime.getDeviceCount()
     except Exception:  # CuPy installed but no driver/device: that is "no GPU"
         return 0
+
+
+def gpu_memory_info(device_id=0):
+    """(free, total) bytes of memory on GPU ``device_id`` (MXNet's gpu_memory_info)."""
+    cp = gpu_module(Context('gpu', device_id))
+    with cp.cuda.Device(device_id):
+        free, total = cp.cuda.runtime.memGetInfo()
+    return free, total
 
 
 def gpu_module(ctx):

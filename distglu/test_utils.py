@@ -7,9 +7,16 @@ from .context import cpu, current_context
 
 __all__ = ['assert_almost_equal', 'almost_equal', 'same', 'check_numeric_gradient',
            'numeric_grad', 'default_context', 'set_default_context', 'rand_ndarray',
-           'rand_shape_nd', 'assert_exception', 'default_dtype']
+           'rand_shape_nd', 'assert_exception', 'default_dtype', 'list_gpus']
 
 _default_ctx = [None]
+
+
+def list_gpus():
+    """The ids of the usable GPUs, ``range(num_gpus())`` (MXNet: ``mx.gpu() if
+    mx.test_utils.list_gpus() else mx.cpu()``)."""
+    from .context import num_gpus
+    return range(num_gpus())
 
 
 def default_context():

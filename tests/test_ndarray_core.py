@@ -179,3 +179,17 @@ def test_out_of_range_values_become_inf_without_a_warning():
         warnings.simplefilter('error')
         a = nd.array([1e39, -1e39, 1.0])
     assert np.isinf(a.asnumpy()[:2]).all() and a.dtype == np.float32
+
+
+def test_cpu_contexts_mix_and_gpu_helpers():
+    """MXNet computes cpu(1) + cpu(0) (both host memory); the result takes the first
+    input's context. list_gpus is range(num_gpus())."""
+    x = nd.ones((2, 2), ctx=mx.cpu(1))
+    y = nd.ones((2, 2))
+    assert (x + y).context == mx.cpu(1) and (y + x).context == mx.cpu(0)
+    np.testing.assert_array_equal((x + y).asnumpy(), 2 * np.ones((2, 2)))
+    assert nd.dot(x, y).context == mx.cpu(1)
+    assert nd.concat(x, y, dim=0).shape == (4, 2)
+    assert list(mx.test_utils.list_gpus()) == list(range(mx.context.num_gpus()))
+    assert nd.LeakyReLU(nd.array([-1., 0., 2.]), slope=0.0).asnumpy().tolist() == [0., 0., 2.]
+    assert not np.signbit(nd.LeakyReLU(nd.array([-1.]), slope=0.0).asnumpy()).any()

@@ -21,6 +21,7 @@ import numpy as np
 from ..base import DistGluError
 from ..context import array_module, device_scope
 from ..ndarray.ndarray import NDArray, zeros
+from ..ndarray.ops._core import _same_device
 
 __all__ = ['Optimizer', 'Updater', 'create', 'get_updater', 'register']
 
@@ -388,7 +389,7 @@ def _check_pair(weight, grad):
     if weight.shape != grad.shape:
         raise DistGluError("update: weight and grad must have the same shape, got %s and %s"
                            % (weight.shape, grad.shape))
-    if weight._ctx is not grad._ctx and weight._ctx != grad._ctx:
+    if not _same_device(weight._ctx, grad._ctx):
         raise DistGluError("update: weight and grad must be on the same context, got %s and %s"
                            % (weight._ctx, grad._ctx))
 

@@ -74,8 +74,15 @@ def _xp(x):
     return np if type(x) is _ndarray_t else array_module(x)
 
 
+def _same_device(ca, cb):
+    """Whether arrays on contexts ca and cb can meet in one operator: the same context,
+    or both in host memory (MXNet computes cpu(1) + cpu(0); the result takes the first
+    input's context)."""
+    return ca is cb or ca == cb or (ca.device_type != 'gpu' and cb.device_type != 'gpu')
+
+
 def _check_ctx(a, b, opname):
-    if a._ctx != b._ctx:
+    if not _same_device(a._ctx, b._ctx):
         raise DistGluError("%s: all inputs must be on the same context, got %s and %s "
                            "(use as_in_context to move one)" % (opname, a._ctx, b._ctx))
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from ...base import DistGluError
 from ..ndarray import NDArray
-from ._core import _result, _write_out, _xp
+from ._core import _result, _same_device, _write_out, _xp
 
 __all__ = ['Convolution', 'Deconvolution']
 
@@ -171,7 +171,7 @@ def _common_params(opname, data, weight, bias, kernel, stride, dilate, pad, num_
     if channels % num_group or num_filter % num_group:
         raise DistGluError("%s: num_group=%d must divide the input channels (%d) and "
                            "num_filter (%d)" % (opname, num_group, channels, num_filter))
-    if weight._ctx != data._ctx:
+    if not _same_device(weight._ctx, data._ctx):
         raise DistGluError("%s: all inputs must be on the same context, got %s and %s "
                            "(use as_in_context to move one)" % (opname, data._ctx, weight._ctx))
     if weight.dtype != data.dtype:
@@ -189,7 +189,7 @@ def _common_params(opname, data, weight, bias, kernel, stride, dilate, pad, num_
         if bias.shape != (num_filter,):
             raise DistGluError("%s: bias has shape %s, expected (%d,) = (num_filter,)"
                                % (opname, bias.shape, num_filter))
-        if bias._ctx != data._ctx:
+        if not _same_device(bias._ctx, data._ctx):
             raise DistGluError("%s: all inputs must be on the same context, got %s and %s "
                                "(use as_in_context to move one)"
                                % (opname, data._ctx, bias._ctx))

@@ -232,7 +232,8 @@ def LeakyReLU(data, gamma=None, act_type='leaky', slope=0.25, lower_bound=0.125,
     dt = x.dtype
     if act_type == 'leaky' or (act_type == 'rrelu' and not _ag._training):
         s = slope if act_type == 'leaky' else (lower_bound + upper_bound) / 2.0
-        y = xp.where(x > 0, x, x * dt.type(s))
+        # slope 0 gives 0, not -0 (x * 0 is -0 for negative x), as MXNet prints it
+        y = xp.where(x > 0, x, x * dt.type(s)) if s else xp.maximum(x, dt.type(0))
         res = _result(y, data._ctx, _leaky_bwd, (data,), (data,), None, s)
     elif act_type == 'rrelu':
         from .. import random as _rnd

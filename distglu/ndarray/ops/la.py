@@ -34,7 +34,7 @@ import numpy as np
 
 from ...base import DistGluError
 from ..ndarray import NDArray
-from ._core import _result, _results, _write_out, _ndarray_t, array_module
+from ._core import _result, _results, _same_device, _write_out, _ndarray_t, array_module
 from .reduce import _reshape
 
 __all__ = ['linalg_gemm', 'linalg_gemm2', 'linalg_potrf', 'linalg_potri', 'linalg_trmm',
@@ -76,7 +76,7 @@ def _args(op, named):
     raws = [_arg(v, op, n) for n, v in named]
     (n0, v0), a0 = named[0], raws[0]
     for (n, v), a in zip(named[1:], raws[1:]):
-        if v._ctx != v0._ctx:
+        if not _same_device(v._ctx, v0._ctx):
             raise DistGluError("linalg.%s: all inputs must be on the same context, got %s on %s "
                                "and %s on %s" % (op, n0, v0._ctx, n, v._ctx))
         if a.dtype != a0.dtype:

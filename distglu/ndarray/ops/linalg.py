@@ -16,7 +16,7 @@ import numpy as np
 from ...base import DistGluError
 from ..ndarray import NDArray
 from .. import _ndxp
-from ._core import _result, _write_out, _ndarray_t, array_module
+from ._core import _result, _same_device, _write_out, _ndarray_t, array_module
 from .reduce import _reshape, _reshape_nd
 
 __all__ = ['dot', 'batch_dot', 'khatri_rao']
@@ -34,7 +34,7 @@ def _check_pair(lhs, rhs, opname):
         if not isinstance(v, NDArray):
             raise DistGluError("%s: expected an NDArray for %s, got %s"
                                % (opname, nm, type(v).__name__))
-    if lhs._ctx != rhs._ctx:
+    if not _same_device(lhs._ctx, rhs._ctx):
         raise DistGluError("%s: all inputs must be on the same context, got lhs on %s and rhs "
                            "on %s (use as_in_context to move one)" % (opname, lhs._ctx, rhs._ctx))
     a, b = lhs._data, rhs._data
@@ -243,7 +243,7 @@ def khatri_rao(*args, out=None, name=None):
         if v._data.ndim != 2:
             raise DistGluError("khatri_rao: input %d: expected a 2-D matrix, got shape %s"
                                % (i, v.shape))
-        if v._ctx != args[0]._ctx:
+        if not _same_device(v._ctx, args[0]._ctx):
             raise DistGluError("khatri_rao: all inputs must be on the same context, got %s "
                                "and %s" % (args[0]._ctx, v._ctx))
         if v.shape[1] != args[0].shape[1]:

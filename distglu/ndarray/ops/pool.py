@@ -14,7 +14,7 @@ import numpy as np
 from ... import autograd as _ag
 from ...base import DistGluError
 from ..ndarray import NDArray
-from ._core import _result, _write_out, _xp
+from ._core import _result, _same_device, _write_out, _xp
 from .conv import (_check_array, _shape_param, _kernel_param, _layout_param, _check_data_ndim,
                    _to_cf, _to_cl, _is_nd, _prod, Deconvolution)
 
@@ -433,7 +433,7 @@ def UpSampling(*data, scale=None, sample_type='nearest', num_filter=0,
         if a.ndim != 4:
             raise DistGluError("%s: input %d should be 4-D (batch, channel, y, x), got shape %s"
                                % (opname, i, a.shape))
-        if a._ctx != data[0]._ctx:
+        if not _same_device(a._ctx, data[0]._ctx):
             raise DistGluError("%s: all inputs must be on the same context, got %s and %s "
                                "(use as_in_context to move one)" % (opname, data[0]._ctx,
                                                                     a._ctx))
