@@ -23,7 +23,7 @@ def __getattr__(name):
     # The Gluon stack is imported on first use so that `import distglu` stays light.
     import importlib
     if name in ('gluon', 'init', 'initializer', 'optimizer', 'metric', 'kvstore', 'lr_scheduler',
-                'kv', 'distributed', 'io', 'image', 'img'):
+                'kv', 'distributed', 'io', 'image', 'img', 'contrib'):
         real = {'init': 'initializer', 'kv': 'kvstore', 'img': 'image'}.get(name, name)
         if real == 'lr_scheduler':
             mod = importlib.import_module('.optimizer.lr_scheduler', __name__)
@@ -43,5 +43,4 @@ _NOT_PROVIDED = {
     'symbol': "distglu has no symbolic API (hybridize() is a no-op; use the imperative API)",
     'mod': "the Module API is not implemented; use gluon.Trainer",
     'module': "the Module API is not implemented; use gluon.Trainer",
-    'contrib': "MXNet's contrib operators are not implemented",
 }

@@ -8,6 +8,10 @@ MXNet 1.x ran on NumPy 1.x, and tutorials print NumPy values the way NumPy 1 did
 - ``print([x.asscalar()])`` shows ``[1.5]`` under NumPy 1 and ``[np.float32(1.5)]``
   under NumPy 2. distglu sets NumPy's ``legacy='1.25'`` print option, which restores
   the NumPy 1 scalar repr (and changes nothing else NumPy prints differently).
+- ``nd.log(x)`` at 0, ``nd.sqrt`` of a negative number, a division by zero: MXNet returns
+  -inf/nan/inf silently, NumPy also prints a RuntimeWarning. distglu sets NumPy's error
+  handling for division by zero, invalid operations and overflow to 'ignore' (for the
+  importing thread, as ``np.seterr`` does), so such programs print what they printed.
 
 ``DISTGLU_NUMPY_LEGACY=0`` in the environment leaves NumPy's warnings and printing alone.
 """
@@ -31,5 +35,6 @@ def apply():
                             message='Conversion of an array with ndim > 0 to a scalar')
     if int(np.__version__.split('.')[0]) >= 2 and np.get_printoptions().get('legacy') is False:
         np.set_printoptions(legacy='1.25')
+    np.seterr(divide='ignore', invalid='ignore', over='ignore')
     APPLIED = True
     return True

@@ -47,7 +47,20 @@ class Registry:
         key = name.lower()
         klass = self._classes.get(key)
         if klass is None:
-            raise self.error("%s is not registered. Please register with %s.register first "
+            raise _as_assertion(self.error)("%s is not registered. Please register with %s.register first "
                              "(registered: %s)"
                              % (key, self.kind, ', '.join(sorted(self._classes))))
         return klass
+
+
+_ASSERTION_VARIANTS = {}
+
+
+def _as_assertion(cls):
+    """``cls`` that is also an AssertionError: MXNet asserts when a name is not registered,
+    so ``except AssertionError`` must catch the lookup error as well as ``except cls``."""
+    sub = _ASSERTION_VARIANTS.get(cls)
+    if sub is None:
+        sub = type(cls.__name__, (cls, AssertionError), {'__module__': cls.__module__})
+        _ASSERTION_VARIANTS[cls] = sub
+    return sub

@@ -278,3 +278,19 @@ def test_print_shows_blocks_held_in_attributes_as_mxnet():
     assert repr(Holder()) == (
         'Holder(\n  (a): Dense(3 -> 2, linear)\n  (b): Sequential(\n'
         '    (0): Dense(2 -> 1, linear)\n  )\n)')
+
+
+def test_load_with_saved_dtype_into_an_initialized_net(tmp_path):
+    f = str(tmp_path / 'p.params')
+    net = nn.Dense(2, in_units=3)
+    net.initialize(mx.init.One())
+    net.save_parameters(f)
+    half = nn.Dense(2, in_units=3, dtype='float16')
+    half.initialize()
+    half.load_parameters(f, cast_dtype=True, dtype_source='saved')
+    assert half.weight.data().dtype == np.float32 and half.weight.dtype == np.float32
+    np.testing.assert_array_equal(half(nd.ones((1, 3))).asnumpy(), [[3., 3.]])
+    cur = nn.Dense(2, in_units=3, dtype='float16')
+    cur.initialize()
+    cur.load_parameters(f, cast_dtype=True, dtype_source='current')
+    assert cur.weight.data().dtype == np.float16

@@ -217,3 +217,21 @@ def test_parameters_update_in_name_order_as_mxnet():
         [[0.11802812665700912, -0.18186339735984802, 0.31822091341018677,
           -0.3817117214202881, 0.5183433890342712]], rtol=1e-6)
     np.testing.assert_allclose(net.bias.data().asnumpy(), [0.07241516560316086], rtol=1e-6)
+
+
+def test_stale_gradient_error_leaves_every_weight_unchanged():
+    """MXNet checks all parameters for stale gradients before updating any of them."""
+    net = nn.Sequential()
+    net.add(nn.Dense(2, in_units=4), nn.Dense(1, in_units=4))
+    net.initialize(mx.init.One())
+    tr = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.1})
+    x = nd.ones((8, 4))
+    with autograd.record():
+        loss = net[0](x).sum()            # net[1] is not used: its gradient is stale
+    loss.backward()
+    with pytest.raises(UserWarning, match=net[1].bias.name):
+        tr.step(8)
+    assert (net[0].weight.data().asnumpy() == 1).all()
+    tr.step(8, ignore_stale_grad=True)
+    np.testing.assert_allclose(net[0].weight.data().asnumpy(), 0.9, rtol=1e-6)
+    assert (net[1].weight.data().asnumpy() == 1).all()

@@ -16,7 +16,7 @@ from collections import OrderedDict
 
 
 from .. import autograd
-from ..base import DistGluError
+from ..base import DistGluAssertionError, DistGluError, DistGluValueError
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
 from .parameter import (Parameter, ParameterDict, DeferredInitializationError,
@@ -293,13 +293,13 @@ class Block:
         if not allow_missing:
             for name in params.keys():
                 if name not in loaded:
-                    raise DistGluError(
+                    raise DistGluAssertionError(
                         "Parameter '%s' is missing in file '%s', which contains parameters: "
                         "%s. Set allow_missing=True to ignore missing parameters."
                         % (name, filename, _brief_print_list(loaded.keys())))
         for name in loaded:
             if not ignore_extra and name not in params:
-                raise DistGluError(
+                raise DistGluValueError(
                     "Parameter '%s' loaded from file '%s' is not present in ParameterDict, "
                     "which contains parameters %s. Set ignore_extra=True to ignore. "
                     % (name, filename, _brief_print_list(params.keys())))
@@ -340,7 +340,7 @@ class Block:
     def infer_shape(self, *args):
         """Fill in unknown (0) parameter shapes from the inputs; layers override this."""
         unknown = [p.name for p in self._reg_params.values() if not shape_is_known(p.shape)]
-        raise DistGluError(
+        raise DistGluValueError(
             "%s: cannot infer the shapes of %s from the input. Give their full shapes (e.g. "
             "in_units/in_channels), or define infer_shape(self, *inputs) to set them."
             % (type(self).__name__, ', '.join(unknown)))

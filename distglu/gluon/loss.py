@@ -357,4 +357,4 @@ class SDMLLoss(Loss):
         labels = self._compute_labels(F, batch_size).as_in_context(x1.context)
         distances = self._compute_distances(F, x1, x2)
         log_probabilities = F.log_softmax(-distances, axis=1)
-        return self.kl_loss(log_probabilities, labels) * batch_size
+        return self.kl_loss(log_probabilities, labels)  # MXNet 1.9.1: no batch factor

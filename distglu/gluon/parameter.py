@@ -341,12 +341,12 @@ class Parameter:
             unknown_dim_size = -1 if self._shape is None else 0
             for self_dim, data_dim in zip(self._shape, data.shape):
                 if self_dim != unknown_dim_size and self_dim != data_dim:
-                    raise DistGluError(
+                    raise DistGluAssertionError(
                         "Failed loading Parameter '%s' from saved params: shape incompatible "
                         "expected %s vs saved %s" % (self.name, str(self._shape),
                                                      str(data.shape)))
             if len(self._shape) != len(data.shape):
-                raise DistGluError(
+                raise DistGluAssertionError(
                     "Failed loading Parameter '%s' from saved params: shape incompatible "
                     "expected %s vs saved %s" % (self.name, str(self._shape), str(data.shape)))
             self._shape = tuple(i if i != unknown_dim_size else j
@@ -355,7 +355,7 @@ class Parameter:
             self._shape = data.shape
         if np.dtype(data.dtype) != self._dtype:
             if not cast_dtype:
-                raise DistGluError(
+                raise DistGluAssertionError(
                     "Failed loading Parameter '%s' from saved params: dtype incompatible "
                     "expected %s vs saved %s. Set cast_dtype=True to cast the dtype of saved "
                     "params." % (self.name, _dtype_str(self._dtype), _dtype_str(data.dtype)))
@@ -372,8 +372,10 @@ class Parameter:
             self._deferred_init = ()
             self._init_impl(data, ctx)
         else:
-            if ctx is not None and set(self._ctx_arg(ctx)) != set(self._ctx_list):
-                self._init_impl(data, self._ctx_arg(ctx))
+            ctxs = self._ctx_list if ctx is None else self._ctx_arg(ctx)
+            if set(ctxs) != set(self._ctx_list) or self._data[0].dtype != np.dtype(data.dtype):
+                # other contexts, or the saved dtype replaces the current one
+                self._init_impl(data, ctxs)
             else:
                 self.set_data(data)
         self._deferred_init = ()

@@ -7,7 +7,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from ..base import DistGluError
+from ..base import DistGluAssertionError, DistGluError, DistGluValueError
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
 
@@ -91,7 +91,7 @@ class ParameterDict:
                     elif k == 'dtype' and np.dtype(v) == np.dtype(existing):
                         continue
                     if v != existing and v is not None:
-                        raise DistGluError(
+                        raise DistGluAssertionError(
                             "Cannot retrieve Parameter '%s' because desired attribute does "
                             "not match with stored for attribute '%s': desired '%s' vs "
                             "stored '%s'." % (name, k, str(v), str(getattr(param, k))))
@@ -169,7 +169,7 @@ class ParameterDict:
         for param in self.values():
             weight = param._reduce()
             if not param.name.startswith(strip_prefix):
-                raise DistGluError(
+                raise DistGluValueError(
                     "Prefix '%s' is to be striped before saving, but Parameter's name '%s' "
                     "does not start with '%s'. this may be due to your Block shares "
                     "parameters from other Blocks or you forgot to use 'with name_scope()' "
@@ -185,9 +185,9 @@ class ParameterDict:
         if restore_prefix:
             for name in self.keys():
                 if not name.startswith(restore_prefix):
-                    raise DistGluError("restore_prefix is '%s' but Parameters name '%s' does "
-                                       "not start with '%s'" % (restore_prefix, name,
-                                                               restore_prefix))
+                    raise DistGluAssertionError(
+                        "restore_prefix is '%s' but Parameters name '%s' does not start with "
+                        "'%s'" % (restore_prefix, name, restore_prefix))
         ndarray_load = nd.load(filename)
         self.load_dict(ndarray_load, ctx, allow_missing, ignore_extra, restore_prefix,
                        filename, cast_dtype, dtype_source)
@@ -205,7 +205,7 @@ class ParameterDict:
         if not allow_missing:
             for name in self.keys():
                 if name not in arg_dict:
-                    raise DistGluError(
+                    raise DistGluAssertionError(
                         "Parameter '%s' is missing in %s, which contains parameters: %s. "
                         "Please make sure source and target networks have the same prefix."
                         "For more info on naming, please see "
@@ -215,7 +215,7 @@ class ParameterDict:
         for name in arg_dict:
             if name not in self._params:
                 if not ignore_extra:
-                    raise DistGluError(
+                    raise DistGluAssertionError(
                         "Parameter '%s' loaded from %s is not present in ParameterDict, "
                         "choices are: %s. Set ignore_extra to True to ignore. Please make "
                         "sure source and target networks have the same prefix."

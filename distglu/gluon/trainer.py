@@ -154,14 +154,19 @@ class Trainer:
 
     def _update(self, ignore_stale_grad=False):
         updaters = self._updaters
+        if not ignore_stale_grad:
+            # every parameter is checked before any is updated (as MXNet): a stale
+            # gradient leaves all weights as they were
+            for param in self._params:
+                if param.grad_req == 'null':
+                    continue
+                for data in param._data:
+                    if not data._fresh_grad:
+                        raise UserWarning(_STALE % (param.name, str(data.context)))
         for i, param in enumerate(self._params):
             if param.grad_req == 'null':
                 continue
             datas = param._data
-            if not ignore_stale_grad:
-                for data in datas:
-                    if not data._fresh_grad:
-                        raise UserWarning(_STALE % (param.name, str(data.context)))
             grads = param._grad
             for upd, arr, grad in zip(updaters, datas, grads):
                 if ignore_stale_grad and not arr._fresh_grad:

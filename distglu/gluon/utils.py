@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 
-from ..base import DistGluError, DistGluValueError
+from ..base import DistGluAssertionError, DistGluError, DistGluValueError
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
 
@@ -16,7 +16,8 @@ def split_data(data, num_slice, batch_axis=0, even_split=True):
     """Split ``data`` into ``num_slice`` slices along ``batch_axis``.
 
     With ``even_split`` the size along the axis must be divisible by ``num_slice``;
-    otherwise the first ``size % num_slice`` slices get one extra element (MXNet 1.9.1).
+    otherwise the first ``size % num_slice`` slices get one extra element and, with more
+    slices than elements, the last ones are empty (MXNet 1.9.1).
     """
     size = data.shape[batch_axis]
     if even_split and size % num_slice != 0:
@@ -24,10 +25,6 @@ def split_data(data, num_slice, batch_axis=0, even_split=True):
             "data with shape %s cannot be evenly split into %d slices along axis %d. Use a "
             "batch size that's multiple of %d or set even_split=False to allow uneven "
             "partitioning of data." % (str(data.shape), num_slice, batch_axis, num_slice))
-    if num_slice > size:
-        raise DistGluValueError("Too many slices for data with shape %s. Arguments are "
-                                "num_slice=%d and batch_axis=%d." % (str(data.shape), num_slice,
-                                                                     batch_axis))
     div, mod = divmod(size, num_slice)
     bounds = [0]
     for i in range(num_slice):
@@ -50,10 +47,12 @@ def split_and_load(data, ctx_list, batch_axis=0, even_split=True):
 def clip_global_norm(arrays, max_norm, check_isfinite=True):
     """Rescale ``arrays`` in place so that their joint 2-norm is at most ``max_norm``.
 
-    Returns the total norm before clipping (a float; NaN/inf gives a warning as MXNet).
+    Returns the total norm before clipping: a NumPy float32 with ``check_isfinite`` (NaN
+    or inf gives a warning), else an NDArray of shape (1,) on the first array's context,
+    as MXNet.
     """
     if not arrays:
-        raise DistGluError("clip_global_norm: expected a non-empty list of NDArrays")
+        raise DistGluAssertionError("clip_global_norm: expected a non-empty list of NDArrays")
     ctx = arrays[0].context
     total = 0.0
     for a in arrays:
@@ -69,6 +68,8 @@ def clip_global_norm(arrays, max_norm, check_isfinite=True):
         with np.errstate(invalid='ignore'):  # inf * 0 -> nan, already warned about above
             for a in arrays:
                 a._data *= a._data.dtype.type(scale)
+    if not check_isfinite:
+        return nd.array([total_norm], ctx=ctx, dtype=arrays[0].dtype)
     return np.float32(total_norm)  # MXNet returns the norm as a NumPy float32
 
 

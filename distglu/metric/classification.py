@@ -5,6 +5,7 @@ import math
 import numpy
 
 from ..context import array_module
+from ..registry import _as_assertion
 from .base import (EvalMetric, MetricError, _check_average, _device, _host, _shape_error,
                    check_label_shapes, register, alias)
 
@@ -48,8 +49,8 @@ class TopKAccuracy(EvalMetric):
                                            label_names=label_names, has_global_stats=True)
         self.top_k = top_k
         if not self.top_k > 1:
-            raise MetricError('Please use Accuracy if top_k is no more than 1 (got top_k=%r)'
-                              % (top_k,))
+            raise _as_assertion(MetricError)('Please use Accuracy if top_k is no more than 1 '
+                                             '(got top_k=%r)' % (top_k,))
         self.name += '_%d' % self.top_k
 
     def update(self, labels, preds):

@@ -14,7 +14,7 @@ import tempfile
 
 import numpy as np
 
-from ..base import DistGluError
+from ..base import DistGluError, DistGluTypeError
 from ..context import Context
 from .ndarray import NDArray, array
 
@@ -56,12 +56,12 @@ def save(fname, data):
         names = []
         arrays = list(data)
     else:
-        raise DistGluError("save: expected an NDArray, a list of NDArrays or a dict of "
-                           "str -> NDArray, got %s" % type(data).__name__)
+        raise DistGluTypeError("save: expected an NDArray, a list of NDArrays or a dict of "
+                               "str -> NDArray, got %s" % type(data).__name__)
     for a in arrays:
         if not isinstance(a, NDArray):
-            raise DistGluError("save: every value must be an NDArray, got %s"
-                               % type(a).__name__)
+            raise DistGluTypeError("save: every value must be an NDArray, got %s"
+                                   % type(a).__name__)
     chunks = [struct.pack('<QQQ', _LIST_MAGIC, 0, len(arrays))]
     chunks.extend(_encode(a) for a in arrays)
     chunks.append(struct.pack('<Q', len(names)))
