@@ -249,6 +249,9 @@ def _run_backward(heads, head_grads, retain_graph, create_graph, train_mode,
             raise DistGluError(_NOT_IN_GRAPH)
 
     nodes, leaves, leaf_uses = _collect(heads)
+    if direct_write and not any(leaf.grad_req != 'null' for leaf in leaves):
+        # a plain backward() that could write no gradient at all (MXNet's error)
+        raise DistGluError("There are no inputs in computation graph that require gradients.")
     for h in heads:
         if type(h._node) is _Leaf:  # a head that is a variable is one more use of it
             leaf_uses[h._node] = leaf_uses.get(h._node, 0) + 1

@@ -365,3 +365,15 @@ def test_output_of_a_freed_graph_is_a_constant_in_the_next_graph():
     with autograd.record():
         c = Twice()(y)
     assert c._node is None
+
+
+def test_backward_without_any_gradient_to_compute_is_an_error():
+    """MXNet: 'There are no inputs in computation graph that require gradients.'"""
+    x = nd.ones(2)
+    x.attach_grad(grad_req='null')
+    with autograd.record():
+        y = x * 2
+    with pytest.raises(DistGluError, match='no inputs in computation graph that require'):
+        y.backward()
+    with pytest.raises(DistGluError, match='no inputs in computation graph that require'):
+        x.backward()

@@ -212,6 +212,11 @@ def test_summary(capsys):
     assert 'Layer (type)' in out and 'Output Shape' in out
     assert 'Dense-' in out and '(3, 2)' in out
     assert 'Total params: 34' in out and 'Trainable params: 34' in out
+    # as MXNet: Sequential containers get no row of their own
+    layers = [line.split()[0] for line in out.splitlines()
+              if line.strip() and line.split()[0][:1].isalpha() and '-' in line.split()[0]
+              and line.split()[0].split('-')[1].isdigit()]
+    assert layers == ['Activation-1', 'Dense-2', 'Dense-3']
 
 
 def test_lambda_blocks():

@@ -64,3 +64,29 @@ def test_clip_global_norm_without_finiteness_check_returns_an_ndarray():
     np.testing.assert_allclose(a[0].asnumpy(), [0.6, 0.8], rtol=1e-6)
     with pytest.raises(AssertionError, match='non-empty list'):
         U.clip_global_norm([], 1.0)
+
+
+def test_small_helpers_mxnet_has(tmp_path):
+    assert U.shape_is_known((2, 3)) and not U.shape_is_known((2, 0))
+    assert not U.shape_is_known(None)
+    src, dst = tmp_path / 'a', tmp_path / 'b'
+    src.write_bytes(b'new')
+    dst.write_bytes(b'old')
+    U.replace_file(str(src), str(dst))
+    assert dst.read_bytes() == b'new' and not src.exists()
+    calls = []
+    d = mx.gluon.nn.Dense(2, in_units=2)
+    d.initialize()
+    h = d.register_forward_hook(lambda *a: calls.append(1))
+    assert isinstance(h, U.HookHandle)
+    d(nd.ones((1, 2)))
+    h.detach()
+    d(nd.ones((1, 2)))
+    assert calls == [1]
+    f = str(tmp_path / 'arrays')
+    nd.save(f, {'w': nd.array([1., 2.])})
+    with open(f, 'rb') as fh:
+        loaded = nd.load_frombuffer(fh.read())
+    assert loaded['w'].asnumpy().tolist() == [1., 2.]
+    with pytest.raises(TypeError, match='expected bytes'):
+        nd.load_frombuffer('not bytes')

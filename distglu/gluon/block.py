@@ -93,13 +93,27 @@ def _indent(s, num_spaces):
     return first + '\n' + '\n'.join((num_spaces * ' ') + line for line in lines)
 
 
-class _HookHandle:
-    def __init__(self, hooks, hook_id):
+class HookHandle:
+    """What register_forward_hook / register_forward_pre_hook return: ``detach()``
+    removes the hook (also on leaving a ``with`` block), ``attach`` re-attaches it."""
+
+    def __init__(self, hooks=None, hook_id=None):
         self._hooks = hooks
         self._id = hook_id
+        self._hook = None if hooks is None else hooks.get(hook_id)
+
+    def attach(self, hooks_dict, hook):
+        """Add ``hook`` to ``hooks_dict`` (MXNet's signature) and remember where it went."""
+        if self._hooks is not None and self._id in self._hooks:
+            raise DistGluError("The same handle cannot be attached twice.")
+        self._id = max(hooks_dict, default=-1) + 1 if self._id is None else self._id
+        hooks_dict[self._id] = hook
+        self._hooks = hooks_dict
+        self._hook = hook
 
     def detach(self):
-        self._hooks.pop(self._id, None)
+        if self._hooks is not None:
+            self._hooks.pop(self._id, None)
 
     def __enter__(self):
         return self
@@ -211,13 +225,13 @@ class Block:
         """``hook(block, inputs)`` runs before forward; returns a handle with detach()."""
         self._hook_id += 1
         self._forward_pre_hooks[self._hook_id] = hook
-        return _HookHandle(self._forward_pre_hooks, self._hook_id)
+        return HookHandle(self._forward_pre_hooks, self._hook_id)
 
     def register_forward_hook(self, hook):
         """``hook(block, inputs, output)`` runs after forward; returns a handle."""
         self._hook_id += 1
         self._forward_hooks[self._hook_id] = hook
-        return _HookHandle(self._forward_hooks, self._hook_id)
+        return HookHandle(self._forward_hooks, self._hook_id)
 
     def apply(self, fn):
         """Call ``fn(block)`` on every descendant and then on this block."""
@@ -402,7 +416,9 @@ class Block:
                         seen.add(p)
                 summary[m_key]['n_params'] = params
 
-            hooks.append(block.register_forward_hook(_summary_hook))
+            from .nn.basic_layers import Sequential, HybridSequential
+            if not isinstance(block, (Sequential, HybridSequential)):  # containers: no row
+                hooks.append(block.register_forward_hook(_summary_hook))
 
         summary['Input'] = OrderedDict()
         summary['Input']['output_shape'] = _get_shape_str(inputs)

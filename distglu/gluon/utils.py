@@ -8,8 +8,11 @@ import numpy as np
 from ..base import DistGluAssertionError, DistGluError, DistGluValueError
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
+from .block import HookHandle
+from .parameter import shape_is_known
 
-__all__ = ['split_data', 'split_and_load', 'clip_global_norm', 'check_sha1', 'download']
+__all__ = ['split_data', 'split_and_load', 'clip_global_norm', 'check_sha1', 'download',
+           'replace_file', 'shape_is_known', 'HookHandle']
 
 
 def split_data(data, num_slice, batch_axis=0, even_split=True):
@@ -117,3 +120,9 @@ def download(url, path=None, overwrite=False, sha1_hash=None, retries=5, verify_
             if os.path.exists(tmp):
                 os.unlink(tmp)
     raise DistGluError("download of %s failed after %d tries: %s" % (url, retries, last))
+
+
+def replace_file(src, dst):
+    """Move ``src`` to ``dst`` atomically, replacing ``dst`` if it exists (MXNet's
+    ``gluon.utils.replace_file``; ``os.replace`` on every platform)."""
+    os.replace(src, dst)

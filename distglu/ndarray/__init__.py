@@ -6,7 +6,7 @@ from .ops import *  # noqa: F401,F403
 from . import random, _ndxp
 from .random import (random_normal, random_uniform, normal, uniform, random_randint,
                      random_exponential, random_gamma, random_poisson)
-from .io import save, load
+from .io import save, load, load_frombuffer
 from . import ops as op
 from . import ops as _internal
 from .ops.la import _namespace as linalg  # nd.linalg.gemm2 ... (mxnet.nd.linalg)

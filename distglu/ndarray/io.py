@@ -18,7 +18,7 @@ from ..base import DistGluError, DistGluTypeError
 from ..context import Context
 from .ndarray import NDArray, array
 
-__all__ = ['save', 'load']
+__all__ = ['save', 'load', 'load_frombuffer']
 
 _LIST_MAGIC = 0x112
 _ARRAY_MAGIC_V2 = 0xF993FAC9
@@ -140,6 +140,18 @@ def load(fname, ctx=None):
         raise DistGluError("load: file %r does not exist" % fname)
     with open(fname, 'rb') as f:
         buf = f.read()
+    return _load_bytes(buf, fname, ctx)
+
+
+def load_frombuffer(buf):
+    """Load arrays from the bytes of a file :func:`save` wrote (MXNet's
+    ``nd.load_frombuffer``): a list or a dict of NDArrays on cpu(0)."""
+    if not isinstance(buf, (bytes, bytearray, memoryview)):
+        raise DistGluTypeError("load_frombuffer: expected bytes, got %s" % type(buf).__name__)
+    return _load_bytes(bytes(buf), 'the buffer', None)
+
+
+def _load_bytes(buf, fname, ctx):
     r = _Reader(buf, fname)
     if len(buf) < 8 or struct.unpack_from('<Q', buf, 0)[0] != _LIST_MAGIC:
         raise DistGluError("load: %r is not an NDArray file saved by distglu or MXNet "
