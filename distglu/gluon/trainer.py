@@ -163,15 +163,22 @@ class Trainer:
                 for data in param._data:
                     if not data._fresh_grad:
                         raise UserWarning(_STALE % (param.name, str(data.context)))
+        # one call per context with every parameter, as MXNet: rules that look at the
+        # whole step (LARS's momentum correction) see all parameters at once
+        batches = [([], [], []) for _ in updaters]
         for i, param in enumerate(self._params):
             if param.grad_req == 'null':
                 continue
-            datas = param._data
-            grads = param._grad
-            for upd, arr, grad in zip(updaters, datas, grads):
+            for batch, arr, grad in zip(batches, param._data, param._grad):
                 if ignore_stale_grad and not arr._fresh_grad:
                     continue
-                upd(i, grad, arr)
+                batch[0].append(i)
+                batch[1].append(grad)
+                batch[2].append(arr)
+        for upd, (indices, grads, arrays) in zip(updaters, batches):
+            if indices:
+                upd(indices, grads, arrays)
+            for arr in arrays:
                 arr._fresh_grad = False
 
     def save_states(self, fname):

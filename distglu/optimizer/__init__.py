@@ -8,9 +8,10 @@ from .optimizer import Optimizer, Updater, create, get_updater, register
 from .sgd import SGD, NAG, Signum, DCASGD, SGLD, ccSGD, Test
 from .adam import Adam, AdamW, Adamax, Nadam, LAMB, FTML
 from .adaptive import RMSProp, AdaGrad, AdaDelta, Ftrl
+from .lars import LARS, LBSGD
 from . import lr_scheduler
 
 __all__ = ['Optimizer', 'Updater', 'create', 'get_updater', 'register', 'lr_scheduler',
            'SGD', 'NAG', 'Signum', 'DCASGD', 'SGLD', 'ccSGD', 'Test',
            'Adam', 'AdamW', 'Adamax', 'Nadam', 'LAMB', 'FTML',
-           'RMSProp', 'AdaGrad', 'AdaDelta', 'Ftrl']
+           'RMSProp', 'AdaGrad', 'AdaDelta', 'Ftrl', 'LARS', 'LBSGD']

@@ -523,3 +523,4 @@ def get_updater(optimizer):
 from .sgd import SGD, NAG, Signum, DCASGD, SGLD, ccSGD, Test  # noqa: E402,F401
 from .adam import Adam, AdamW, Adamax, Nadam, LAMB, FTML  # noqa: E402,F401
 from .adaptive import RMSProp, AdaGrad, AdaDelta, Ftrl  # noqa: E402,F401
+from .lars import LARS, LBSGD  # noqa: E402,F401
