@@ -296,3 +296,17 @@ def test_image_folder_png_needs_pillow(tmp_path, monkeypatch):
 def test_record_datasets_are_clear_errors():
     with pytest.raises(DistGluError, match='RecordIO'):
         vision.ImageRecordDataset('x.rec')
+
+
+def test_image_folder_grey_equals_mx_image_imread(tmp_path):
+    """flag=0 decodes PNG/JPEG to grey as mx.image.imread (OpenCV's rules) does."""
+    PIL = pytest.importorskip('PIL.Image')
+    (tmp_path / 'a').mkdir()
+    img = np.random.default_rng(0).integers(0, 256, (7, 9, 3), dtype=np.uint8)
+    for name in ('x.png', 'y.jpg'):
+        PIL.fromarray(img).save(str(tmp_path / 'a' / name))
+    ds = mx.gluon.data.vision.ImageFolderDataset(str(tmp_path), flag=0)
+    for i in range(2):
+        got = ds[i][0].asnumpy()
+        assert got.shape == (7, 9, 1) and got.dtype == np.uint8
+        np.testing.assert_array_equal(got, mx.image.imread(ds.items[i][0], flag=0).asnumpy())

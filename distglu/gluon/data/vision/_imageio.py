@@ -120,6 +120,11 @@ def imread_numpy(path, flag=1):
         img = np.load(path, allow_pickle=False)
     elif ext in ('.pgm', '.ppm', '.pnm'):
         img = _read_pnm(path)
+    elif ext in PILLOW_EXTS and not flag:
+        # grey as OpenCV (MXNet) makes it per format, which Pillow's convert('L') is not
+        from ....image._codec import decode_numpy
+        with open(path, 'rb') as f:
+            img = decode_numpy(f.read(), flag=0)
     elif ext in PILLOW_EXTS:
         img = _read_pillow(path, flag)
     else:
