@@ -12,6 +12,7 @@ import inspect
 import json
 import os
 import re
+import sys
 
 import numpy as np
 import pytest
@@ -21,31 +22,15 @@ from distglu import autograd, gluon, nd
 from distglu.base import DistGluError
 from distglu.gluon.model_zoo import model_store, vision
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data'))
+from model_zoo_values import make_input, param_values  # noqa: E402
+
 REF = json.loads(gzip.open(os.path.join(os.path.dirname(__file__), 'data',
                                         'mxnet_model_zoo.json.gz')).read())
 MODELS = REF['models']
 FORWARD_CASES = [k for k, e in MODELS.items() if 'input' in e]
 GRAD_CASES = [k for k, e in MODELS.items() if 'grad' in e]
 ZOO_NAMES = sorted(REF['sha1'])  # get_model's names are exactly the pretrained names
-
-
-# the same deterministic values as gen_mxnet_model_zoo.py (kept in step with it)
-def param_values(shapes, seed=0):
-    rs = np.random.RandomState(seed)
-    out = []
-    for name, shape in shapes:
-        if name.endswith('gamma') or name.endswith('running_var'):
-            out.append(rs.uniform(0.5, 1.5, shape))
-        elif name.endswith('weight'):
-            s = np.sqrt(6.0 / np.prod(shape[1:]))
-            out.append(rs.uniform(-s, s, shape))
-        else:
-            out.append(rs.uniform(-0.1, 0.1, shape))
-    return out
-
-
-def make_input(shape, seed=1):
-    return np.random.RandomState(seed).uniform(-1, 1, shape)
 
 
 def build(entry):

@@ -15,11 +15,15 @@ and for the cases in GRAD a summary of the input gradient.
 """
 import gzip
 import json
+import os
 import sys
 
 import numpy as np
 import mxnet as mx
 from mxnet.gluon.model_zoo import vision
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_zoo_values import make_input, param_values  # noqa: E402
 
 # key -> (get_model name or vision class name, constructor kwargs, input shape or None)
 CASES = {name: (name, {}, None) for name in [
@@ -56,27 +60,6 @@ CASES.update({
                                    'block_config': [2, 1, 1, 2], 'bn_size': 2,
                                    'dropout': 0.1, 'classes': 10}, (1, 3, 224, 224)),
 })
-
-
-def param_values(shapes, seed=0):
-    """Deterministic values for parameters of the given names and shapes, in order:
-    weights uniform with variance 2/fan_in (He), BN gamma and running_var in [0.5, 1.5],
-    biases, beta and running_mean in [-0.1, 0.1]."""
-    rs = np.random.RandomState(seed)
-    out = []
-    for name, shape in shapes:
-        if name.endswith('gamma') or name.endswith('running_var'):
-            out.append(rs.uniform(0.5, 1.5, shape))
-        elif name.endswith('weight'):
-            s = np.sqrt(6.0 / np.prod(shape[1:]))
-            out.append(rs.uniform(-s, s, shape))
-        else:
-            out.append(rs.uniform(-0.1, 0.1, shape))
-    return out
-
-
-def make_input(shape, seed=1):
-    return np.random.RandomState(seed).uniform(-1, 1, shape)
 
 
 def build(model, kwargs):
