@@ -19,11 +19,19 @@ from . import random
 from . import test_utils
 
 
+_LAZY = ('gluon', 'init', 'initializer', 'optimizer', 'metric', 'kvstore', 'lr_scheduler',
+         'kv', 'distributed', 'io', 'image', 'img', 'contrib')
+
+
+def __dir__():
+    # the lazily imported modules too, so tab completion and dir() show them
+    return sorted(set(globals()) | set(_LAZY))
+
+
 def __getattr__(name):
     # The Gluon stack is imported on first use so that `import distglu` stays light.
     import importlib
-    if name in ('gluon', 'init', 'initializer', 'optimizer', 'metric', 'kvstore', 'lr_scheduler',
-                'kv', 'distributed', 'io', 'image', 'img', 'contrib'):
+    if name in _LAZY:
         real = {'init': 'initializer', 'kv': 'kvstore', 'img': 'image'}.get(name, name)
         if real == 'lr_scheduler':
             mod = importlib.import_module('.optimizer.lr_scheduler', __name__)

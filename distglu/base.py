@@ -2,7 +2,7 @@
 import numpy as np
 
 __all__ = ['DistGluError', 'MXNetError', 'DistGluValueError', 'DistGluTypeError',
-           'DistGluAssertionError', 'numeric_types', 'integer_types', 'string_types',
+           'DistGluAssertionError', 'DistGluIndexError', 'numeric_types', 'integer_types', 'string_types',
            'normalize_dtype', 'dtype_name']
 
 
@@ -21,6 +21,10 @@ class DistGluValueError(DistGluError, ValueError):
 class DistGluAssertionError(DistGluError, AssertionError):
     """A failed check where MXNet 1.x fails an ``assert``: ``except AssertionError``
     still catches it."""
+
+
+class DistGluIndexError(DistGluError, IndexError):
+    """An out-of-range or malformed index where MXNet raises IndexError."""
 
 
 class DistGluTypeError(DistGluError, TypeError):

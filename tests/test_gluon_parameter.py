@@ -214,3 +214,15 @@ def test_missing_mxnet_modules_are_attribute_errors_that_say_why():
         mx.gluon.contrib
     with pytest.raises(AttributeError, match='no symbolic API'):
         mx.sym
+
+
+def test_lazy_modules_are_listed_by_dir():
+    assert {'gluon', 'image', 'io', 'contrib', 'init'} <= set(dir(mx))
+    assert {'nn', 'rnn', 'data', 'Trainer', 'Block', 'model_zoo'} <= set(dir(mx.gluon))
+
+
+def test_index_errors_are_index_errors():
+    with pytest.raises(IndexError, match='out of bounds'):
+        nd.array([1, 2])[5]
+    assert type(pytest.raises(IndexError, lambda: nd.array([1, 2])[5]).value).__name__ \
+        == 'DistGluIndexError'

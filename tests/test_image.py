@@ -692,3 +692,16 @@ def test_resize_on_gpu_matches_cpu():
                                   np.pad(img, ((1, 2), (3, 4), (0, 0)), mode='symmetric'))
     f = mx.nd.array((np.arange(2 * 5 * 6) % 7).reshape(2, 5, 6), ctx=mx.gpu(0))
     np.testing.assert_allclose(image.imrotate(f, 30).asnumpy()[0], MX_ROT30, atol=1e-4)
+
+
+@needs_pillow
+def test_png_grey_uses_libpngs_truncated_weights(tmp_path):
+    """A random 40x50 PNG read with flag=0: checksums of MXNet 1.9.1's result (libpng's
+    weights 9797/19234/3737; rounded weights give 11 pixels one level off)."""
+    from PIL import Image
+    rgb = np.random.default_rng(0).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    Image.fromarray(rgb).save(tmp_path / 'g.png')
+    g = image.imread(str(tmp_path / 'g.png'), flag=0).asnumpy()[:, :, 0].astype(np.int64)
+    assert g.shape == (40, 50)
+    assert g.sum() == 254758
+    assert (g.ravel() * np.arange(g.size)).sum() == 255208014

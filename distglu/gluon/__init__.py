@@ -22,3 +22,8 @@ def __getattr__(name):
         raise AttributeError("module 'distglu.gluon' has no attribute 'contrib': MXNet's "
                              "gluon.contrib (experimental layers) is not implemented")
     raise AttributeError("module 'distglu.gluon' has no attribute %r" % name)
+
+
+def __dir__():
+    # the lazily imported names too, so tab completion and dir() show them
+    return sorted(set(globals()) | set(_SUBMODULES) | set(_EXPORTS))

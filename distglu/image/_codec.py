@@ -8,7 +8,8 @@ other formats raise an error that names the missing package.
 Color images are RGB (``to_rgb=False``: BGR, OpenCV's order), 3 channels for any nonzero
 ``flag`` (alpha dropped, gray replicated), 1 channel for ``flag=0``. The gray conversion is
 the one OpenCV applies for each format, so ``flag=0`` matches MXNet: libpng's
-``(9798 R + 19235 G + 3735 B) >> 15`` for PNG, libjpeg's own luma decoding for JPEG, and
+``(9797 R + 19234 G + 3737 B) >> 15`` (weights truncated) for PNG, libjpeg's own luma
+decoding for JPEG, and
 OpenCV's ``(4899 R + 9617 G + 1868 B + 8192) >> 14`` for the other formats. JPEG decoding
 with Pillow's libjpeg matched MXNet's OpenCV exactly on the images checked; other libjpeg
 versions may differ by 1 on some pixels. As MXNet 1.9.1 (OpenCV 3.4.2 decodes from memory),
@@ -103,7 +104,7 @@ def _decode_pillow(buf, flag):
     if flag:
         return np.ascontiguousarray(rgb)
     if fmt == 'PNG':
-        return _gray_u8(rgb, (9798, 19235, 3735), 15)
+        return _gray_u8(rgb, (9797, 19234, 3737), 15)
     return _opencv_gray(rgb)
 
 

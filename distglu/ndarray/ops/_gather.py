@@ -10,17 +10,14 @@ from math import prod as _prod
 
 import numpy as np
 
-from ...base import DistGluError
+from ...base import DistGluIndexError
 from ._core import _result, _xp
-
-
-class _IndexError(DistGluError, IndexError):
-    """An out-of-range or malformed index (MXNet raises IndexError for these)."""
 
 
 def _out_of_bounds(index, axis, n):
     """The IndexError MXNet raises for ``index`` outside an axis of size ``n``."""
-    return _IndexError('index %d is out of bounds for axis %d with size %d' % (index, axis, n))
+    return DistGluIndexError('index %d is out of bounds for axis %d with size %d'
+                             % (index, axis, n))
 
 
 def _is_nd(xp):

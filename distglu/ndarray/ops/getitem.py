@@ -9,10 +9,10 @@ import numpy as np
 
 from ... import autograd as _ag
 from ...autograd import _Node
-from ...base import DistGluError, DistGluValueError, numeric_types
+from ...base import DistGluError, DistGluIndexError, DistGluValueError, numeric_types
 from ..ndarray import NDArray, _to_ctx
 from ._core import _result, _xp, _sum_to
-from ._gather import (_IndexError, _out_of_bounds, _Plan, _plan_gather_bwd, _gather_op, _is_nd,
+from ._gather import (_out_of_bounds, _Plan, _plan_gather_bwd, _gather_op, _is_nd,
                       _int_index, _bounded)
 
 __all__ = []
@@ -82,7 +82,7 @@ def _index_plan(x, key):
             items.append(None)
         elif k is Ellipsis:
             if ell >= 0:
-                raise _IndexError('Cannot use more than one ellipsis (`...`) for indexing')
+                raise DistGluIndexError('Cannot use more than one ellipsis (`...`) for indexing')
             ell = len(items)
         elif type(k) is tuple:     # a boolean mask: one index array per masked axis
             items.extend(k)
@@ -91,7 +91,8 @@ def _index_plan(x, key):
             items.append(k)
             nreal += 1
     if nreal > ndim:
-        raise _IndexError('too many indices (%d) for array with %d dimensions' % (nreal, ndim))
+        raise DistGluIndexError('too many indices (%d) for array with %d dimensions'
+                                % (nreal, ndim))
     fill = [slice(None)] * (ndim - nreal)
     if ell < 0:
         items.extend(fill)
@@ -174,7 +175,7 @@ def _advanced_plan(shape, items, dims):
     try:
         bshape = np.broadcast_shapes(*[k.shape for k in key_nd if type(k) not in (int, slice)])
     except ValueError as err:
-        raise _IndexError('shape mismatch: indexing arrays could not be broadcast together '
+        raise DistGluIndexError('shape mismatch: indexing arrays could not be broadcast together '
                           'with shapes %s' % ' '.join(str(k.shape) for k in key_nd
                                                       if type(k) not in (int, slice))) from err
     b = len(bshape)
@@ -367,7 +368,7 @@ def _setitem(self, key, value):
     if d.ndim == 0:
         if not ((type(key) is tuple and not key) or (type(key) is slice
                                                     and key == slice(None))):
-            raise _IndexError('scalar tensor can only accept `()` and `:` as index')
+            raise DistGluIndexError('scalar tensor can only accept `()` and `:` as index')
         plan = _Plan((), (Ellipsis,), False, (), (1,))
     elif d.size == 0:
         return
