@@ -226,3 +226,13 @@ def test_index_errors_are_index_errors():
         nd.array([1, 2])[5]
     assert type(pytest.raises(IndexError, lambda: nd.array([1, 2])[5]).value).__name__ \
         == 'DistGluIndexError'
+
+
+def test_row_sparse_accessors_raise_mxnets_error_for_dense_parameters():
+    p = mx.gluon.Parameter('w', shape=(2,))
+    p.initialize()
+    with pytest.raises(RuntimeError, match='via row_sparse_data.. because its storage type '
+                                           'is default'):
+        p.row_sparse_data(nd.array([0]))
+    with pytest.raises(RuntimeError, match='list_row_sparse_data.. because its storage'):
+        p.list_row_sparse_data(nd.array([0]))

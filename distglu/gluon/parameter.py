@@ -330,10 +330,17 @@ class Parameter:
         raise DistGluError("Parameter.var(): distglu has no symbolic API; use data()")
 
     def row_sparse_data(self, row_id):
-        return self.data(row_id.context)
+        """MXNet's accessor for row_sparse parameters; distglu has dense storage only,
+        so this is MXNet's error for a parameter of the default storage type."""
+        raise DistGluError("Cannot return a copy of Parameter %s via row_sparse_data() "
+                           "because its storage type is default. Please use data() instead."
+                           % self.name)
 
     def list_row_sparse_data(self, row_id):
-        return self.list_data()
+        """See :meth:`row_sparse_data`."""
+        raise DistGluError("Cannot return copies of Parameter '%s' on all contexts via "
+                           "list_row_sparse_data() because its storage type is default. "
+                           "Please use data() instead." % self.name)
 
     def _load_init(self, data, ctx, cast_dtype=False, dtype_source='current'):
         """Set the value from a loaded array, checking shape and dtype."""
