@@ -1,0 +1,2 @@
+"""MXNet 1.x's legacy output layers and other older operators (``SoftmaxOutput``, ...)."""
+__all__ = []
