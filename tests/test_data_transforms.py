@@ -513,3 +513,41 @@ def test_resize_and_crops_match_image_functions():
         np.testing.assert_array_equal(
             T.CenterCrop((9, 8), interpolation=interp)(x).asnumpy(),
             image.center_crop(x, (9, 8), interp=interp)[0].asnumpy())
+
+
+def test_crop_resize_rotate_random_rotation_and_random_apply_match_mxnet():
+    """Values recorded from MXNet 1.9.1 with the same inputs and seeds."""
+    import random
+    img = mx.nd.array(np.arange(2 * 6 * 8 * 3).reshape(2, 6, 8, 3) % 251, dtype='uint8')
+    crop = T.CropResize(1, 2, 4, 3)(img[0]).asnumpy()
+    assert crop.shape == (3, 4, 3) and crop[0, 0].tolist() == [51, 52, 53]
+    assert crop[2, 3].tolist() == [108, 109, 110]
+    small = T.CropResize(1, 2, 4, 3, size=(2, 2), interpolation=0)(img)
+    assert small.shape == (2, 2, 2, 3)
+    assert small.asnumpy()[1].tolist() == [[[195, 196, 197], [201, 202, 203]],
+                                           [[219, 220, 221], [225, 226, 227]]]
+    with pytest.raises(ValueError, match='does not fit'):
+        T.CropResize(6, 0, 4, 3)(img[0])
+    x = mx.nd.array(np.arange(3 * 5 * 5).reshape(3, 5, 5) / 10.0)
+    r = T.Rotate(90)(x).asnumpy()
+    np.testing.assert_allclose(r[0, 0], [0.4, 0.9, 1.4, 1.9, 2.4], rtol=1e-6)
+    np.testing.assert_allclose(r[0, 4], [0.0, 0.5, 1.0, 1.5, 2.0], atol=1e-6)
+    z = T.Rotate(30, zoom_in=True)(x).asnumpy()[0]
+    np.testing.assert_allclose(z[0], [0.1464, 0.3928, 0.6392, 0.8856, 1.1321], atol=1e-4)
+    np.testing.assert_allclose(z[4], [1.2679, 1.5144, 1.7608, 2.0072, 2.2536], atol=1e-4)
+    np.random.seed(0)
+    rr = T.RandomRotation((-30, 30))(x).asnumpy()[1]
+    np.testing.assert_allclose(rr[0], [1.5392, 2.1896, 2.77, 2.9792, 1.9008], atol=1e-4)
+    np.testing.assert_allclose(rr[4], [2.5664, 4.4208, 4.63, 3.9311, 2.928], atol=1e-4)
+    with pytest.raises(TypeError, match='only supports float32'):
+        T.Rotate(10)(img[0])
+    with pytest.raises(ValueError, match='must be an ordered tuple'):
+        T.RandomRotation((30, -30))
+    random.seed(1)
+    ra = T.RandomApply(T.Compose([T.Cast('float32')]), p=0.5)
+    assert [ra(img[0]).dtype.__name__ for _ in range(6)] == \
+        ['float32', 'uint8', 'uint8', 'float32', 'float32', 'float32']
+    assert repr(T.RandomApply(T.Cast('float32'))) == \
+        'RandomApply(\n  (transforms): Cast(\n  \n  )\n)'
+    with pytest.raises(TypeError, match='must be a HybridBlock'):
+        T.HybridRandomApply(lambda v: v)

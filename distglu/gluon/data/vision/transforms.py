@@ -21,11 +21,12 @@ HybridBlocks; ``Compose`` groups runs of consecutive HybridBlocks into a nested
 ``HybridSequential``, so ``print(compose)`` and ``compose[i]`` match MXNet.
 """
 import numbers
+import random
 import warnings
 
 import numpy as np
 
-from ....base import DistGluError
+from ....base import DistGluError, DistGluTypeError, DistGluValueError
 from ....context import cpu, array_module
 from ....ndarray import NDArray
 from ....image._resize import resize_raw as _resize_raw
@@ -40,7 +41,8 @@ from ...nn.basic_layers import Sequential, HybridSequential
 __all__ = ['Compose', 'Cast', 'ToTensor', 'Normalize', 'Resize', 'CenterCrop',
            'RandomResizedCrop', 'RandomFlipLeftRight', 'RandomFlipTopBottom',
            'RandomBrightness', 'RandomContrast', 'RandomSaturation', 'RandomHue',
-           'RandomColorJitter', 'RandomLighting']
+           'RandomColorJitter', 'RandomLighting', 'CropResize', 'Rotate', 'RandomRotation',
+           'RandomApply', 'HybridRandomApply']
 
 # AlexNet's PCA lighting: eigenvectors (columns) scaled by their eigenvalues, as MXNet's
 _EIG = np.array([[55.46 * -0.5675, 4.794 * 0.7192, 1.148 * 0.4009],
@@ -539,3 +541,108 @@ class RandomLighting(_Transform):
         y = raw.astype(wt)
         y += xp.asarray((_EIG @ a).astype(wt))
         return NDArray._wrap(_cast_back(y, raw.dtype), ctx)
+
+
+class CropResize(_Transform):
+    """Crop the area at (``x``, ``y``) of ``width`` x ``height`` from an (H, W, C) or
+    (N, H, W, C) image and, when ``size`` (int or (width, height)) is given, resize it
+    (``interpolation``: an OpenCV code, bilinear by default). MXNet's ``CropResize``."""
+
+    def __init__(self, x, y, width, height, size=None, interpolation=None):
+        super().__init__()
+        self._x, self._y, self._width, self._height = x, y, width, height
+        self._size = None if not size else _size_pair(size, 'CropResize')
+        self._interpolation = _check_interp(1 if interpolation is None else interpolation,
+                                            'CropResize')
+
+    def forward(self, x):
+        raw, ctx = _unpack(x, 'CropResize')
+        _check_image(raw, 'CropResize')
+        h, w = raw.shape[-3], raw.shape[-2]
+        if not (0 <= self._x and 0 <= self._y and self._x + self._width <= w
+                and self._y + self._height <= h and self._width > 0 and self._height > 0):
+            raise DistGluValueError(
+                "CropResize: the area x=%d, y=%d, width=%d, height=%d does not fit in an "
+                "image of width %d and height %d"
+                % (self._x, self._y, self._width, self._height, w, h))
+        out = raw[..., self._y:self._y + self._height, self._x:self._x + self._width, :]
+        if self._size:
+            out = _resize_raw(out, self._size[0], self._size[1], self._interpolation)
+        return NDArray._wrap(array_module(out).ascontiguousarray(out), ctx)
+
+
+def _check_float32(x, who):
+    if x.dtype != np.float32:
+        raise DistGluTypeError("%s: this transformation only supports float32, got %s. "
+                               "Consider calling it after ToTensor" % (who, x.dtype))
+
+
+class Rotate(Block):
+    """Rotate a (C, H, W) or (N, C, H, W) float32 image by ``rotation_degrees``, keeping
+    its shape (``zoom_in``: no padding shows; ``zoom_out``: all of the image stays in
+    view). MXNet's ``Rotate`` (``image.imrotate``)."""
+
+    def __init__(self, rotation_degrees, zoom_in=False, zoom_out=False):
+        super().__init__()
+        self._args = (rotation_degrees, zoom_in, zoom_out)
+
+    def forward(self, x):
+        _check_float32(x, 'Rotate')
+        from ....image import imrotate
+        return imrotate(x, *self._args)
+
+
+class RandomRotation(Block):
+    """Rotate a (C, H, W) or (N, C, H, W) float32 image by an angle drawn uniformly from
+    ``angle_limits`` = (lower, upper) degrees, with probability ``rotate_with_proba``
+    (NumPy's global generator, as MXNet). MXNet's ``RandomRotation``."""
+
+    def __init__(self, angle_limits, zoom_in=False, zoom_out=False, rotate_with_proba=1.0):
+        super().__init__()
+        lower, upper = angle_limits
+        if lower >= upper:
+            raise DistGluValueError("`angle_limits` must be an ordered tuple")
+        if rotate_with_proba < 0 or rotate_with_proba > 1:
+            raise DistGluValueError("Probability of rotating the image should be between 0 "
+                                    "and 1")
+        self._args = (angle_limits, zoom_in, zoom_out)
+        self._rotate_with_proba = rotate_with_proba
+
+    def forward(self, x):
+        if np.random.random() > self._rotate_with_proba:
+            return x
+        _check_float32(x, 'RandomRotation')
+        from ....image import random_rotate
+        return random_rotate(x, *self._args)
+
+
+class RandomApply(Sequential):
+    """Apply ``transforms`` (a transform or a Compose) with probability ``p`` (Python's
+    ``random``, as MXNet); otherwise return the input unchanged."""
+
+    def __init__(self, transforms, p=0.5):
+        super().__init__()
+        self.transforms = transforms
+        self.p = p
+
+    def forward(self, x):
+        if self.p < random.random():
+            return x
+        return self.transforms(x)
+
+
+class HybridRandomApply(HybridSequential):
+    """The hybridizable :class:`RandomApply` (``transforms`` must be a HybridBlock)."""
+
+    def __init__(self, transforms, p=0.5):
+        super().__init__()
+        if not isinstance(transforms, HybridBlock):
+            raise DistGluTypeError("HybridRandomApply: transforms must be a HybridBlock, got "
+                                   "%s" % type(transforms).__name__)
+        self.transforms = transforms
+        self.p = p
+
+    def forward(self, x):
+        if self.p < random.random():
+            return x
+        return self.transforms(x)
