@@ -4,8 +4,8 @@ As in MXNet 1.9.1: the new weight is the output (pass ``out=weight`` to update t
 place, as ``mxnet.optimizer`` does); the state arrays (``mom``, ``mean``, ``var``, ``weight32``,
 ...) are always updated in place; nothing is recorded by autograd. Scalars are applied in the
 weight's dtype, and gradients are clipped for ``clip_gradient >= 0`` (as the kernels: 0 clips
-every gradient to 0; MXNet's default -1 means no clipping). ``lazy_update`` only matters for row_sparse gradients, which distglu does
-not have: it is accepted and ignored. The formulas are those of distglu.optimizer's rules
+every gradient to 0; MXNet's default -1 means no clipping). ``lazy_update`` only matters
+for row_sparse gradients, which distglu does not have: it is accepted and ignored. The formulas are those of distglu.optimizer's rules
 (bit-exact against MXNet 1.9.1's kernels), which share their in-place helpers with this module.
 """
 import numpy as np
@@ -179,7 +179,8 @@ def _sgd(op, weight, grad, mom, weight32, lr, momentum, wd, rescale_grad, clip_g
 
 def sgd_update(weight=None, grad=None, lr=None, wd=0.0, rescale_grad=1.0, clip_gradient=-1.0,
                lazy_update=True, out=None, name=None, **kwargs):
-    """``weight = (1 - lr*wd) * weight - lr * clip(rescale_grad * grad)`` (``mxnet.nd.sgd_update``)."""
+    """``weight = (1 - lr*wd) * weight - lr * clip(rescale_grad * grad)``
+    (``mxnet.nd.sgd_update``)."""
     _extra('sgd_update', kwargs)
     return _sgd('sgd_update', weight, grad, None, None, lr, 0.0, wd, rescale_grad,
                 clip_gradient, out)
