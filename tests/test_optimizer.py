@@ -821,3 +821,35 @@ def test_gpu_states_round_trip_and_multi_precision():
     up2.set_states(up.get_states())
     up2(0, mx.nd.array(GS[0], ctx=mx.gpu(0), dtype='float16'), w)
     assert up2.states[0][0].context == mx.gpu(0)
+
+
+def test_group_adagrad_matches_mxnet():
+    """mxnet.optimizer.contrib.GroupAdaGrad ('groupadagrad'): 3 updates each with the same
+    random weights and gradients; values recorded from MXNet 1.9.1."""
+    rng = np.random.RandomState(0)
+    expected = [
+        ([[0.1345555, 0.2663873, 0.314276, 0.0824426],
+          [-0.0003144, 0.2359195, -0.1835078, 0.708617],
+          [0.7520103, -0.3802348, 0.7750406, 0.0167638]],
+         [[1.2866644], [0.9496674], [0.9292616]]),
+        ([[-0.3627819, -0.2037357, 0.0766318, 0.0086348],
+          [1.0523918, -0.7669317, -0.5891629, -0.6014752],
+          [0.3118814, -0.4489261, -0.0545609, -0.4985924]],
+         [[0.1731742], [0.178169], [0.1774141]]),
+    ]
+    for kw, (want_w, want_h) in zip(({'learning_rate': 0.1},
+                                     {'learning_rate': 0.05, 'clip_gradient': 0.3,
+                                      'rescale_grad': 0.5, 'eps': 1e-3}), expected):
+        o = mx.optimizer.create('groupadagrad', **kw)
+        w = mx.nd.array(rng.uniform(-1, 1, (3, 4)))
+        st = o.create_state(0, w)
+        for _ in range(3):
+            o.update(0, w, mx.nd.array(rng.uniform(-1, 1, (3, 4))), st)
+        np.testing.assert_allclose(w.asnumpy(), want_w, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(st.asnumpy(), want_h, rtol=1e-6, atol=1e-7)
+    with pytest.raises(AssertionError, match='Weight decay is not supported'):
+        o = mx.optimizer.create('groupadagrad', wd=0.1)
+        w = mx.nd.ones((2, 2))
+        o.update(0, w, mx.nd.ones((2, 2)), o.create_state(0, w))
+    with pytest.raises(AssertionError, match='must be 2-D'):
+        mx.optimizer.create('groupadagrad').create_state(0, mx.nd.ones((3,)))

@@ -7,11 +7,11 @@ from . import optimizer
 from .optimizer import Optimizer, Updater, create, get_updater, register
 from .sgd import SGD, NAG, Signum, DCASGD, SGLD, ccSGD, Test
 from .adam import Adam, AdamW, Adamax, Nadam, LAMB, FTML
-from .adaptive import RMSProp, AdaGrad, AdaDelta, Ftrl
+from .adaptive import RMSProp, AdaGrad, GroupAdaGrad, AdaDelta, Ftrl
 from .lars import LARS, LBSGD
 from . import lr_scheduler
 
 __all__ = ['Optimizer', 'Updater', 'create', 'get_updater', 'register', 'lr_scheduler',
            'SGD', 'NAG', 'Signum', 'DCASGD', 'SGLD', 'ccSGD', 'Test',
            'Adam', 'AdamW', 'Adamax', 'Nadam', 'LAMB', 'FTML',
-           'RMSProp', 'AdaGrad', 'AdaDelta', 'Ftrl', 'LARS', 'LBSGD']
+           'RMSProp', 'AdaGrad', 'GroupAdaGrad', 'AdaDelta', 'Ftrl', 'LARS', 'LBSGD']

@@ -3,9 +3,11 @@
 Each formula is the one MXNet 1.9.1 computes. Their accumulators are float32 as in
 MXNet (float64 for float64 weights).
 """
+from ..base import DistGluAssertionError
+from ..ndarray.ndarray import zeros
 from .optimizer import Optimizer, register, _acc_zeros, _ema, _ema_sq, _xp
 
-__all__ = ['RMSProp', 'AdaGrad', 'AdaDelta', 'Ftrl']
+__all__ = ['RMSProp', 'AdaGrad', 'GroupAdaGrad', 'AdaDelta', 'Ftrl']
 
 
 @register
@@ -97,6 +99,38 @@ class AdaGrad(Optimizer):
         if wd:
             g += w * wd
         g *= lr
+        w -= g
+
+
+@register
+class GroupAdaGrad(Optimizer):
+    """AdaGrad with one learning rate per row of a 2-D weight
+    (``mxnet.optimizer.contrib.GroupAdaGrad``). With ``g = clip(rescale_grad * grad,
+    clip_gradient)``::
+
+        history += mean(g**2, axis=1, keepdims=True)       # shape (rows, 1)
+        weight -= lr * g / sqrt(history + eps)
+
+    Weight decay is not supported (an AssertionError, as MXNet)."""
+
+    def __init__(self, eps=1e-5, **kwargs):
+        super().__init__(**kwargs)
+        self.float_stable_eps = eps
+
+    def create_state(self, index, weight):
+        if len(weight.shape) != 2:
+            raise DistGluAssertionError("GroupAdaGrad: the weight must be 2-D, got shape %s"
+                                        % (weight.shape,))
+        return zeros((weight.shape[0], 1), ctx=weight.context, dtype=weight.dtype)
+
+    def _step(self, index, weight, grad, state):
+        lr, wd, w, xp, g = self._rule_inputs(index, weight, grad, python_rule=True)
+        if wd != 0:
+            raise DistGluAssertionError('Weight decay is not supported for GroupAdaGrad')
+        h = state._data
+        h += xp.mean(g * g, axis=1, keepdims=True)
+        g *= lr
+        g /= xp.sqrt(h + self.float_stable_eps)
         w -= g
 
 

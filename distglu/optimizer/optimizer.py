@@ -522,5 +522,5 @@ def get_updater(optimizer):
 # Optimizer from this module, which is complete by now).
 from .sgd import SGD, NAG, Signum, DCASGD, SGLD, ccSGD, Test  # noqa: E402,F401
 from .adam import Adam, AdamW, Adamax, Nadam, LAMB, FTML  # noqa: E402,F401
-from .adaptive import RMSProp, AdaGrad, AdaDelta, Ftrl  # noqa: E402,F401
+from .adaptive import RMSProp, AdaGrad, GroupAdaGrad, AdaDelta, Ftrl  # noqa: E402,F401
 from .lars import LARS, LBSGD  # noqa: E402,F401
