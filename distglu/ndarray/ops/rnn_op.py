@@ -11,6 +11,7 @@ This module checks the arguments, unpacks the parameters and drives the layers a
 directions; the per-step forward and backward math of each cell type and the work-array
 pool live in ``_rnn_cells`` (speed notes there).
 """
+import math
 import weakref
 
 import numpy as np
@@ -49,13 +50,6 @@ def _param_specs(mode, input_size, h, num_layers, ndir, proj):
     return weights + biases
 
 
-def _nelem(shape):
-    n = 1
-    for k in shape:
-        n *= k
-    return n
-
-
 def _nest(specs, arrays, num_layers, ndir):
     """Per-layer, per-direction dicts {key: array} from arrays given in ``specs`` order."""
     layers = [[{} for _ in range(ndir)] for _ in range(num_layers)]
@@ -69,7 +63,7 @@ def _unpack(flat, specs, num_layers, ndir):
     views = []
     off = 0
     for *_, shape in specs:
-        n = _nelem(shape)
+        n = math.prod(shape)
         views.append(flat[off:off + n].reshape(shape))
         off += n
     return _nest(specs, views, num_layers, ndir)
@@ -142,7 +136,7 @@ def _check_params(params, specs, data, mode, n_in, h, nl, ndir, proj):
     if isinstance(params, NDArray):
         _check_ctx(data, params, 'RNN')
         w_flat = params._data
-        size = sum(_nelem(spec[3]) for spec in specs)
+        size = sum(math.prod(spec[3]) for spec in specs)
         if w_flat.shape != (size,):
             raise DistGluError(
                 "RNN: parameters must be a vector of %d elements for mode=%r, input size "
@@ -329,7 +323,7 @@ def _param_grads(xp, specs, n_params, nl, ndir, dt, grad_out):
     gradient, or one array per parameter, the variable's own gradient buffer where
     ``grad_out`` offers one. Returns (nested dicts of arrays, list of input gradients)."""
     if n_params == 1:
-        dflat = xp.empty((sum(_nelem(spec[3]) for spec in specs),), dtype=dt)
+        dflat = xp.empty((sum(math.prod(spec[3]) for spec in specs),), dtype=dt)
         return _unpack(dflat, specs, nl, ndir), [dflat]
     bufs = []
     for k, spec in enumerate(specs):
