@@ -155,3 +155,14 @@ def test_multinomial_shapes_as_mxnet():
     assert nd.random.multinomial(p1, shape=3).shape == (3,)
     assert nd.random.multinomial(p1, shape=(2, 2)).shape == (2, 2)
     assert [a.shape for a in nd.random.multinomial(p1, get_prob=True)] == [(1,), (1,)]
+
+
+def test_generalized_negative_binomial_with_array_parameters():
+    """Per-element mu and alpha (NDArrays): mean mu, variance mu + alpha * mu**2; alpha 0 is
+    Poisson(mu)."""
+    mx.random.seed(0)
+    r = nd.random.generalized_negative_binomial(nd.array([2., 3.]), nd.array([0.5, 0.0]),
+                                                shape=20000).asnumpy()
+    assert r.shape == (2, 20000)
+    np.testing.assert_allclose(r.mean(axis=1), [2., 3.], rtol=0.05)
+    np.testing.assert_allclose(r.var(axis=1), [4., 3.], rtol=0.1)

@@ -125,7 +125,12 @@ def _draw(gen, xp, kind, p, shp):
         return gen.negative_binomial(k, prob, shp)
     if kind == 'generalized_negative_binomial':
         mu, alpha = p
-        lam = gen.gamma(1.0 / alpha, alpha * mu, shp) if alpha > 0 else mu
+        if _np.ndim(alpha) == 0:
+            lam = gen.gamma(1.0 / alpha, alpha * mu, shp) if alpha > 0 else mu
+        else:   # per-element alpha (NDArray parameters): alpha 0 means Poisson(mu)
+            positive = alpha > 0
+            safe = xp.where(positive, alpha, 1.0)
+            lam = xp.where(positive, gen.gamma(1.0 / safe, safe * mu, shp), mu)
         return gen.poisson(lam, shp)
     if kind == 'bernoulli':
         u = gen.random(shp) if is_np else gen.random_sample(shp)

@@ -8,7 +8,7 @@ import importlib as _importlib
 
 _FAMILY_NAMES = ('arith', 'elemwise', 'reduce', 'shape', 'join_split', 'layout', 'indexing',
                  'getitem', 'linalg', 'nn', 'conv', 'norm', 'rnn_op', 'convert', 'ctc',
-                 'la', 'misc', 'update_ops', 'update_multi_ops', 'legacy')
+                 'la', 'misc', 'update_ops', 'update_multi_ops', 'legacy', 'sample_ops')
 _FAMILIES = tuple(_importlib.import_module('.' + _n, __name__) for _n in _FAMILY_NAMES)
 
 __all__ = []
