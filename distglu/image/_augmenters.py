@@ -58,8 +58,8 @@ class Augmenter(object):
         raise NotImplementedError("Must override implementation.")
 
 
-class SequentialAug(Augmenter):
-    """Apply the augmenters ``ts`` in order."""
+class _AugmenterList(Augmenter):
+    """An augmenter made of the augmenters ``ts``, applied in turn by ``_apply``."""
 
     def __init__(self, ts):
         super().__init__()
@@ -69,10 +69,17 @@ class SequentialAug(Augmenter):
         """``[name, [dumps of each augmenter]]`` (a list, not a string, as MXNet)."""
         return [self.__class__.__name__.lower(), [x.dumps() for x in self.ts]]
 
-    def __call__(self, src):
+    def _apply(self, src):
         for aug in self.ts:
             src = aug(src)
         return src
+
+
+class SequentialAug(_AugmenterList):
+    """Apply the augmenters ``ts`` in order."""
+
+    def __call__(self, src):
+        return self._apply(src)
 
 
 class _SizeAug(Augmenter):
@@ -136,22 +143,12 @@ class CenterCropAug(_SizeAug):
         return center_crop(src, self.size, self.interp)[0]
 
 
-class RandomOrderAug(Augmenter):
+class RandomOrderAug(_AugmenterList):
     """Apply the augmenters ``ts`` in a random order (``random.shuffle`` of ``ts``)."""
-
-    def __init__(self, ts):
-        super().__init__()
-        self.ts = ts
-
-    def dumps(self):
-        """``[name, [dumps of each augmenter]]`` (a list, not a string, as MXNet)."""
-        return [self.__class__.__name__.lower(), [x.dumps() for x in self.ts]]
 
     def __call__(self, src):
         random.shuffle(self.ts)
-        for t in self.ts:
-            src = t(src)
-        return src
+        return self._apply(src)
 
 
 class BrightnessJitterAug(Augmenter):
