@@ -53,6 +53,16 @@ def _results(ys, ctx, bwd, inputs, ins=(), yout=None, attrs=None):
     return outs
 
 
+def _grad_target(grad_out, k, dtype):
+    """``grad_out[k]``, a variable's gradient buffer offered to a backward that can write
+    into it directly (``bwd.grad_out``), if it can take a result of ``dtype`` as is
+    (same dtype, C-contiguous); else None."""
+    buf = None if grad_out is None else grad_out[k]
+    if buf is None or buf.dtype != dtype or not buf.flags.c_contiguous:
+        return None
+    return buf
+
+
 def _write_out(out, res):
     """Implement ``out=``: write ``res`` into ``out`` in place and return ``out``."""
     if out is None:

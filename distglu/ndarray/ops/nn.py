@@ -8,7 +8,7 @@ import numpy as np
 
 from ... import autograd as _ag
 from ...base import DistGluError
-from ._core import _result, _write_out, _check_ctx, _check_nd, _xp
+from ._core import _result, _write_out, _check_ctx, _grad_target, _check_nd, _xp
 
 __all__ = ['FullyConnected', 'softmax', 'log_softmax', 'softmin', 'SoftmaxActivation',
            'Dropout', 'Embedding', 'smooth_l1', 'softmax_cross_entropy', 'log_sigmoid']
@@ -27,13 +27,13 @@ def _fc_bwd(xp, g, ins, out, attrs, grad_out=None):
         g2 = xp.reshape(g, (-1, g.shape[-1]))
     # the data gradient is one of the three GEMMs: skip it when the input is not in a graph
     gx = xp.reshape(xp.dot(g2, w), xshape) if need_dx else None
-    gw_buf = _target(grad_out, 1, w)
+    gw_buf = _grad_target(grad_out, 1, w.dtype)
     if gw_buf is not None:  # straight into the variable's gradient buffer
         gw = xp.dot(xp.transpose(g2), x2, out=gw_buf)
     else:
         gw = xp.dot(xp.transpose(g2), x2)
     if has_bias:
-        gb_buf = _target(grad_out, 2, g2[0])
+        gb_buf = _grad_target(grad_out, 2, g2.dtype)
         if gb_buf is not None:
             return gx, gw, xp.sum(g2, axis=0, out=gb_buf)
         return gx, gw, xp.sum(g2, axis=0)
@@ -41,16 +41,6 @@ def _fc_bwd(xp, g, ins, out, attrs, grad_out=None):
 
 
 _fc_bwd.grad_out = True
-
-
-def _target(grad_out, k, like):
-    """grad_out[k] if it can take the result directly (same dtype, C-contiguous)."""
-    if grad_out is None or grad_out[k] is None:
-        return None
-    buf = grad_out[k]
-    if buf.dtype != like.dtype or not buf.flags.c_contiguous:
-        return None
-    return buf
 
 
 def FullyConnected(data, weight, bias=None, num_hidden=None, no_bias=False, flatten=True,

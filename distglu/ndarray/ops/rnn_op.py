@@ -20,7 +20,7 @@ from ... import autograd as _ag
 from ...base import DistGluError
 from ...context import device_scope
 from ..ndarray import NDArray
-from ._core import _result, _results, _write_out, _check_ctx, _xp
+from ._core import _result, _results, _write_out, _check_ctx, _xp, _grad_target
 from ._rnn_cells import (_take, _give, _Dir, _out_time, _lstm_fwd, _gru_fwd, _vanilla_fwd,
                          _lstm_bwd, _gru_bwd, _vanilla_bwd)
 
@@ -327,8 +327,8 @@ def _param_grads(xp, specs, n_params, nl, ndir, dt, grad_out):
         return _unpack(dflat, specs, nl, ndir), [dflat]
     bufs = []
     for k, spec in enumerate(specs):
-        buf = None if grad_out is None else grad_out[1 + k]
-        if buf is None or buf.dtype != dt or not buf.flags.c_contiguous:
+        buf = _grad_target(grad_out, 1 + k, dt)
+        if buf is None:
             buf = xp.empty(spec[3], dtype=dt)
         bufs.append(buf)
     return _nest(specs, bufs, nl, ndir), bufs
