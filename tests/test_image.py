@@ -659,9 +659,12 @@ def test_image_iter_errors(image_dir):
         it.next()
 
 
-def test_batches_are_mx_io_data_batches():
-    assert image.image.ImageIter.__mro__[1] is mx.io.DataIter
-    b = image._iter._make_batch([mx.nd.zeros((2, 3, 4, 4))], [mx.nd.zeros((2,))], pad=1)
+def test_batches_are_mx_io_data_batches(tmp_path):
+    (tmp_path / 'a.ppm').write_bytes(b'P6 4 4 255\n' + bytes(range(48)))
+    it = image.ImageIter(2, (3, 4, 4), imglist=[[0.0, 'a.ppm'], [1.0, 'a.ppm']],
+                         path_root=str(tmp_path))
+    assert isinstance(it, mx.io.DataIter)
+    b = it.next()
     assert isinstance(b, mx.io.DataBatch)
     assert str(b) == 'DataBatch: data shapes: [(2, 3, 4, 4)] label shapes: [(2,)]'
 

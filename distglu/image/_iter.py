@@ -23,10 +23,6 @@ __all__ = ['ImageIter']
 
 
 
-def _make_batch(*args, **kwargs):
-    return DataBatch(*args, **kwargs)
-
-
 _LABEL_DTYPES = ('int32', 'float32', 'int64', 'float64')
 _LAST_BATCH = ('pad', 'discard', 'roll_over')
 
@@ -236,7 +232,7 @@ class ImageIter(DataIter):
                 self._cache_data = self._cache_label = self._cache_idx = None
         data = NDArray._wrap(batch_data, cpu())
         label = NDArray._wrap(batch_label, cpu())
-        return _make_batch([data], [label], pad=pad)
+        return DataBatch([data], [label], pad=pad)
 
     # ------------------------------------------------------------------ hooks (as MXNet)
     def check_data_shape(self, data_shape):
